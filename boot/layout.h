@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The guest-physical address map. One table of constants shared by the
+ * memory setup, the boot tables and the PCI host bridge.
+ *
+ *   0x00000000  real-mode area; 0x7000 zero page, 0x9000 page tables,
+ *               0x20000 command line
+ *   0x0009fc00  reserved up to 1 MiB; ACPI tables at 0xe0000
+ *   0x00100000  RAM up to min(mem, LAYOUT_LOWMEM_END)
+ *   0xc0000000  32-bit PCI MMIO window (BARs below 4 GiB)
+ *   0xe0000000  ECAM, bus 0 only (1 MiB)
+ *   0xfec00000  IOAPIC, 0xfee00000 LAPIC
+ *   0x100000000 RAM above 4 GiB when mem > LAYOUT_LOWMEM_END
+ *   then        64-bit PCI MMIO window, 1 GiB aligned, LAYOUT_MMIO64_SIZE long
+ */
+#ifndef PTVM_BOOT_LAYOUT_H
+#define PTVM_BOOT_LAYOUT_H
+
+#define LAYOUT_ZERO_PAGE 0x7000ULL
+#define LAYOUT_GDT 0x8000ULL
+#define LAYOUT_PML4 0x9000ULL
+#define LAYOUT_PDPT 0xa000ULL
+#define LAYOUT_PD 0xb000ULL /* four pages: identity map of 4 GiB, 2 MiB pages */
+#define LAYOUT_CMDLINE 0x20000ULL
+#define LAYOUT_CMDLINE_MAX 0x10000ULL
+#define LAYOUT_EBDA 0x9fc00ULL
+#define LAYOUT_ACPI 0xe0000ULL /* RSDP here; the tables follow */
+#define LAYOUT_ACPI_SIZE 0x20000ULL
+#define LAYOUT_HIMEM_START 0x100000ULL
+
+#define LAYOUT_LOWMEM_END 0xc0000000ULL
+#define LAYOUT_MMIO32_BASE 0xc0000000ULL
+#define LAYOUT_MMIO32_SIZE 0x20000000ULL
+#define LAYOUT_ECAM_BASE 0xe0000000ULL
+#define LAYOUT_ECAM_SIZE \
+	0x100000ULL /* bus 0: 32 devices x 8 functions x 4 KiB */
+#define LAYOUT_IOAPIC 0xfec00000ULL
+#define LAYOUT_LAPIC 0xfee00000ULL
+#define LAYOUT_4G 0x100000000ULL
+#define LAYOUT_MMIO64_ALIGN 0x40000000ULL
+#define LAYOUT_MMIO64_SIZE 0x1000000000ULL /* 64 GiB */
+
+/* I/O ports that ptvm emulates itself. */
+#define LAYOUT_PIO_PCI_BASE 0xc000 /* I/O BAR window */
+#define LAYOUT_PIO_PCI_SIZE 0x4000
+#define LAYOUT_PIO_ACPI_PM1_EVT 0x600 /* 4 bytes: PM1a status, enable */
+#define LAYOUT_PIO_ACPI_PM1_CNT 0x604 /* 2 bytes: PM1a control */
+#define LAYOUT_PIO_RESET 0xcf9 /* reset control; the FADT's reset register */
+#define LAYOUT_ACPI_SCI_IRQ 9
+#define LAYOUT_ACPI_SLP_TYP_S5 5 /* what our DSDT's \_S5 says */
+
+#endif

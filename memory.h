@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guest RAM: one anonymous host mapping, seen by the guest as up to two
+ * ranges, [0, low) and [4 GiB, 4 GiB + high) (boot/layout.h). Every guest
+ * address ptvm touches goes through mem_gpa(), the one checked translation.
+ */
+#ifndef PTVM_MEMORY_H
+#define PTVM_MEMORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct mem_range {
+	uint64_t gpa;
+	uint64_t size;
+	uint8_t *hva;
+};
+
+struct mem {
+	uint8_t *base; /* host mapping of all guest RAM */
+	uint64_t size; /* total guest RAM */
+	struct mem_range range[2]; /* low, high (size 0 if absent) */
+	unsigned int nranges;
+	int hugepages;
+};
+
+/* Splits size bytes of RAM around the PCI hole; base may be NULL (unit tests). */
+void mem_layout(struct mem *m, uint8_t *base, uint64_t size);
+
+/* First guest address above RAM, 1 GiB aligned: where the 64-bit PCI window starts. */
+uint64_t mem_top_aligned(const struct mem *m);
+
+/*
+ * Host pointer for [gpa, gpa + len) if that whole range is guest RAM,
+ * else NULL. Never trusts gpa or len: overflow is checked.
+ */
+void *mem_gpa(const struct mem *m, uint64_t gpa, uint64_t len);
+
+/* Maps guest RAM (MAP_HUGETLB when hugepages). 0 or -errno. */
+int mem_alloc(struct mem *m, uint64_t size, int hugepages);
+void mem_free(struct mem *m);
+
+/* Registers the RAM ranges as KVM memory slots 0 and 1. 0 or -errno. */
+int mem_kvm_register(const struct mem *m, int vm_fd);
+/* First slot number free for others (BAR mappings). */
+#define MEM_SLOT_FIRST_FREE 2
+
+#endif

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The command line, parsed into struct opts. Pure: errors come back as
+ * -errno with a message in opts->err naming the option and the fix.
+ */
+#ifndef PTVM_OPTS_H
+#define PTVM_OPTS_H
+
+#include <stdint.h>
+
+#define OPTS_MAX_DEVICES 16
+#define OPTS_ERR_LEN 256
+
+/* Exit codes, documented in --help and README.md. */
+#define EXIT_POWEROFF 0
+#define EXIT_ERROR 1 /* setup failed: bad kernel, device, host */
+#define EXIT_USAGE 2 /* bad command line */
+#define EXIT_REBOOT 3 /* guest rebooted and --reboot was not given */
+#define EXIT_CRASH 4 /* fatal vCPU exit: internal error, failed entry */
+#define EXIT_SIGNAL_BASE 128 /* 128 + signal number for SIGINT/SIGTERM/SIGHUP */
+
+struct pci_bdf {
+	unsigned int domain, bus, slot, fn;
+};
+
+struct opts {
+	const char *kernel;
+	const char *initrd;
+	const char *cmdline;
+	uint64_t mem; /* bytes */
+	unsigned int cpus;
+	int reboot;
+	int help, version;
+	unsigned int ndevices;
+	struct pci_bdf device[OPTS_MAX_DEVICES];
+	char err[OPTS_ERR_LEN];
+};
+
+#define OPTS_DEFAULT_MEM (512ULL << 20)
+#define OPTS_DEFAULT_CMDLINE "console=ttyS0 panic=-1"
+#define OPTS_MIN_MEM (16ULL << 20)
+
+/* "512M", "2G", "1024" (MiB), "4096K"; 0 or -EINVAL / -ERANGE. */
+int opts_parse_size(const char *s, uint64_t *bytes);
+/* "0000:00:04.0" or "00:04.0"; 0 or -EINVAL. */
+int opts_parse_bdf(const char *s, struct pci_bdf *bdf);
+/* argv after the program name. 0 or -EINVAL with o->err set. */
+int opts_parse(struct opts *o, int argc, char *const argv[]);
+
+#endif

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The PCI host bridge: bus 0 only, reached through configuration mechanism
+ * #1 (ports 0xcf8/0xcfc) and ECAM. Slot 0 is the bridge itself; every other
+ * function is registered with its config-space callbacks. Pure.
+ */
+#ifndef PTVM_PCI_HOST_H
+#define PTVM_PCI_HOST_H
+
+#include <stdint.h>
+
+#define PCI_HOST_SLOTS 32
+#define PCI_HOST_FUNCS 8
+#define PCI_HOST_PIO_BASE 0xcf8
+#define PCI_HOST_PIO_SIZE 8
+
+/* Red Hat's ID for a generic virtual PCIe host bridge: no quirks attached. */
+#define PCI_HOST_VENDOR 0x1b36
+#define PCI_HOST_DEVICE 0x0008
+
+struct pci_func_ops {
+	/* off < 4096, len 1/2/4 and naturally aligned (the host checks). */
+	void (*cfg_read)(void *opaque, unsigned int off, unsigned int len,
+			 uint32_t *val);
+	void (*cfg_write)(void *opaque, unsigned int off, unsigned int len,
+			  uint32_t val);
+};
+
+struct pci_host_func {
+	const struct pci_func_ops *ops;
+	void *opaque;
+};
+
+struct pci_host {
+	uint32_t cf8;
+	uint8_t bridge[64]; /* the host bridge's own header, read-only */
+	struct pci_host_func func[PCI_HOST_SLOTS][PCI_HOST_FUNCS];
+};
+
+/* An address window that BARs are allocated from, bottom up. */
+struct pci_window {
+	uint64_t base, size, next;
+};
+
+void pci_window_init(struct pci_window *w, uint64_t base, uint64_t size);
+/*
+ * Takes size bytes (a power of two) aligned to their size, as BARs must be.
+ * 0 with *addr set, -EINVAL for a bad size, -ENOSPC when it does not fit.
+ */
+int pci_window_alloc(struct pci_window *w, uint64_t size, uint64_t *addr);
+
+void pci_host_init(struct pci_host *h);
+/* 0, -EBUSY if taken, -EINVAL if slot 0 or out of range. */
+int pci_host_add(struct pci_host *h, unsigned int slot, unsigned int fn,
+		 const struct pci_func_ops *ops, void *opaque);
+
+/* Port access within [PCI_HOST_PIO_BASE, +8); bad ones read all-ones. */
+uint32_t pci_host_pio_read(struct pci_host *h, unsigned int port,
+			   unsigned int len);
+void pci_host_pio_write(struct pci_host *h, unsigned int port, unsigned int len,
+			uint32_t val);
+/* Access at off inside the ECAM window. */
+uint32_t pci_host_ecam_read(struct pci_host *h, uint64_t off, unsigned int len);
+void pci_host_ecam_write(struct pci_host *h, uint64_t off, unsigned int len,
+			 uint32_t val);
+
+#endif
