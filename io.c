@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Trapped port and MMIO accesses, answered in the loop: the UART, the PCI
+ * configuration mechanisms, the ACPI PM1 registers and the reset ports,
+ * then the passthrough BARs. Anything else reads all-ones and is counted.
+ */
+#include <string.h>
+
+#include "boot/layout.h"
+#include "vmm.h"
+
+#define PM1_SCI_EN 0x0001 /* ACPI 6.4, 4.8.3.2.1 */
+#define PM1_SLP_EN 0x2000
+#define PM1_SLP_TYP(v) (((v) >> 10) & 7)
+#define I8042_STATUS 0x64
+#define I8042_PULSE_RESET 0xfe
+#define PORT_POST 0x80 /* an I/O delay for Linux */
+#define CF9_RST_CPU 0x04
+
+static int in_range(uint64_t a, unsigned int len, uint64_t base, uint64_t size)
+{
+	return a >= base && a - base < size && len <= size - (a - base);
+}
+
+static uint32_t all_ones(unsigned int len)
+{
+	return len < 4 ? (1u << (8 * len)) - 1 : 0xffffffffu;
+}
+
+/* Ports ptvm itself emulates; 1 if port was one of them. */
+static int pio_builtin(struct vm *vm, unsigned int port, unsigned int len,
+		       int write, uint32_t *val)
+{
+	struct vm_stats *st = &vm->stats;
+
+	if (in_range(port, len, UART_COM1_BASE, 8) && len == 1) {
+		st->pio_uart++;
+		if (write)
+			uart_write(&vm->uart, port - UART_COM1_BASE,
+				   (uint8_t)*val);
+		else
+			*val = uart_read(&vm->uart, port - UART_COM1_BASE);
+		return 1;
+	}
+	/*
+	 * Byte-wide 0xcf9 is the reset control register (the FADT's reset
+	 * register), not a configuration-mechanism port.
+	 */
+	if (port == LAYOUT_PIO_RESET && len == 1) {
+		if (write && (*val & CF9_RST_CPU))
+			vm->exit_code = EXIT_REBOOT;
+		*val = write ? *val : 0;
+		return 1;
+	}
+	if (in_range(port, len, PCI_HOST_PIO_BASE, PCI_HOST_PIO_SIZE)) {
+		st->pio_pci_cfg++;
+		if (write)
+			pci_host_pio_write(&vm->pci, port, len, *val);
+		else
+			*val = pci_host_pio_read(&vm->pci, port, len);
+		return 1;
+	}
+	if (in_range(port, len, LAYOUT_PIO_ACPI_PM1_EVT, 6)) {
+		st->pio_acpi++;
+		if (port == LAYOUT_PIO_ACPI_PM1_CNT && len == 2) {
+			if (!write) {
+				*val = vm->pm1_cnt | PM1_SCI_EN;
+			} else {
+				vm->pm1_cnt = *val & ~PM1_SLP_EN;
+				if ((*val & PM1_SLP_EN) &&
+				    PM1_SLP_TYP(*val) == LAYOUT_ACPI_SLP_TYP_S5)
+					vm->exit_code = EXIT_POWEROFF;
+			}
+		} else if (port == LAYOUT_PIO_ACPI_PM1_EVT + 2 && len == 2) {
+			/* The enable register keeps what is written (GBL_EN). */
+			if (write)
+				vm->pm1_en = (uint16_t)*val;
+			else
+				*val = vm->pm1_en;
+		} else if (!write) {
+			*val = 0; /* status: no fixed events, ever */
+		}
+		return 1;
+	}
+	if (port == I8042_STATUS && len == 1) {
+		/* Only the reset pulse exists; the status says "ready" for it. */
+		if (write && (*val & 0xff) == I8042_PULSE_RESET)
+			vm->exit_code = EXIT_REBOOT;
+		*val = 0;
+		return 1;
+	}
+	if (port == PORT_POST) {
+		*val = all_ones(len);
+		return 1;
+	}
+	return 0;
+}
+
+void io_pio(struct vm *vm, struct vcpu_trap *t)
+{
+	unsigned int i, port = (unsigned int)t->addr, len = t->len;
+
+	vm->stats.pio++;
+	for (i = 0; i < t->count; i++) {
+		uint8_t *p = t->data + i * len;
+		uint32_t val = 0;
+
+		if (len > 4)
+			return;
+		if (t->write)
+			memcpy(&val, p, len);
+		if (pio_builtin(vm, port, len, t->write, &val)) {
+			/* answered */
+		} else if (vm_devices_access(vm, 1, port, len, t->write,
+					     (uint8_t *)&val)) {
+			vm->stats.pio_dev++;
+		} else {
+			vm->stats.pio_unhandled++;
+			val = all_ones(len);
+		}
+		if (!t->write)
+			memcpy(p, &val, len);
+	}
+}
+
+void io_mmio(struct vm *vm, struct vcpu_trap *t)
+{
+	uint64_t a = t->addr;
+	uint32_t val = 0;
+
+	vm->stats.mmio++;
+	if (in_range(a, t->len, LAYOUT_ECAM_BASE, LAYOUT_ECAM_SIZE) &&
+	    t->len <= 4) {
+		vm->stats.mmio_ecam++;
+		if (t->write) {
+			memcpy(&val, t->data, t->len);
+			pci_host_ecam_write(&vm->pci, a - LAYOUT_ECAM_BASE,
+					    t->len, val);
+		} else {
+			val = pci_host_ecam_read(&vm->pci, a - LAYOUT_ECAM_BASE,
+						 t->len);
+			memcpy(t->data, &val, t->len);
+		}
+		return;
+	}
+	if (vm_devices_access(vm, 0, a, t->len, t->write, t->data)) {
+		vm->stats.mmio_dev++;
+		return;
+	}
+	vm->stats.mmio_unhandled++;
+	if (!t->write)
+		memset(t->data, 0xff, t->len);
+}
+
+void io_stats_print(const struct vm *vm, FILE *f)
+{
+	static const struct {
+		unsigned int reason;
+		const char *name;
+	} names[] = {
+		{ KVM_EXIT_IO, "io" },
+		{ KVM_EXIT_MMIO, "mmio" },
+		{ KVM_EXIT_HLT, "hlt" },
+		{ KVM_EXIT_SHUTDOWN, "shutdown" },
+		{ KVM_EXIT_INTR, "intr" },
+		{ KVM_EXIT_FAIL_ENTRY, "fail_entry" },
+		{ KVM_EXIT_INTERNAL_ERROR, "internal_error" },
+		{ KVM_EXIT_SYSTEM_EVENT, "system_event" },
+	};
+	const struct vm_stats *s = &vm->stats;
+	unsigned int i, c;
+
+	fprintf(f, "ptvm: stats: vm exits:");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		uint64_t n = 0;
+
+		for (c = 0; c < vm->ncpus; c++)
+			n += vm->vcpu[c].exits[names[i].reason];
+		fprintf(f, " %s %llu", names[i].name, (unsigned long long)n);
+	}
+	fprintf(f,
+		"\nptvm: stats: pio: uart %llu, pci-config %llu, acpi %llu, devices %llu, unhandled %llu\n",
+		(unsigned long long)s->pio_uart,
+		(unsigned long long)s->pio_pci_cfg,
+		(unsigned long long)s->pio_acpi, (unsigned long long)s->pio_dev,
+		(unsigned long long)s->pio_unhandled);
+	fprintf(f,
+		"ptvm: stats: mmio: ecam %llu, devices %llu, unhandled %llu\n",
+		(unsigned long long)s->mmio_ecam,
+		(unsigned long long)s->mmio_dev,
+		(unsigned long long)s->mmio_unhandled);
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * struct vm: all of ptvm's mutable state, owned by the main thread's epoll
+ * loop. vCPU threads touch only their own struct vcpu and hand each trapped
+ * access to the loop through its mailbox (struct vcpu_trap).
+ */
+#ifndef PTVM_VMM_H
+#define PTVM_VMM_H
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdint.h>
+
+#include <linux/kvm.h>
+
+#include "irq/routes.h"
+#include "memory.h"
+#include "opts.h"
+#include "pci/host.h"
+#include "uart.h"
+#include "vfio/vfio.h"
+
+struct ptdev;
+
+#define VM_MAX_CPUS 64
+
+enum vcpu_trap_kind {
+	TRAP_PIO,
+	TRAP_MMIO,
+	TRAP_EXIT, /* the vCPU stopped: exit_code says how */
+};
+
+/* One trapped access, filled by the vCPU thread, answered by the loop. */
+struct vcpu_trap {
+	enum vcpu_trap_kind kind;
+	uint64_t addr;
+	unsigned int len; /* bytes per element: 1, 2, 4 (PIO) or up to 8 */
+	unsigned int count; /* elements (string PIO); 1 for MMIO */
+	int write;
+	uint8_t *data; /* in the kvm_run page */
+	int exit_code; /* TRAP_EXIT */
+};
+
+struct vm;
+
+/* Something the loop waits on: fn(vm, arg) runs when it is readable. */
+struct vm_source {
+	void (*fn)(struct vm *vm, void *arg);
+	void *arg;
+};
+
+struct vcpu {
+	struct vm *vm;
+	unsigned int id;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	int started;
+	int req_fd; /* eventfd: vCPU -> loop, a trap is posted */
+	int ack_fd; /* eventfd: loop -> vCPU, the trap is answered */
+	struct vcpu_trap trap;
+	struct vm_source src;
+	uint64_t exits[VCPU_EXIT_REASONS]; /* by KVM_EXIT_*, written by the thread */
+};
+
+/* Counted by the loop; vCPU exits are counted per vCPU (struct vcpu). */
+struct vm_stats {
+	uint64_t pio, mmio; /* trapped accesses handed to the loop */
+	uint64_t pio_uart, pio_pci_cfg, pio_acpi, pio_dev, pio_unhandled;
+	uint64_t mmio_ecam, mmio_dev, mmio_unhandled;
+};
+
+#define VCPU_EXIT_REASONS 64
+
+struct vm {
+	const struct opts *opts;
+	int kvm_fd, vm_fd, epoll_fd, signal_fd;
+	int run_size;
+	struct mem mem;
+	struct kvm_cpuid2 *cpuid;
+	unsigned int ncpus;
+	struct vcpu vcpu[VM_MAX_CPUS];
+	struct uart uart;
+	struct pci_host pci;
+	struct irq_routes routes;
+	struct pci_window mmio32_window, mmio64_window, pio_window;
+	struct vfio vfio;
+	unsigned int ndevs;
+	struct ptdev *dev[OPTS_MAX_DEVICES];
+	uint16_t pm1_cnt, pm1_en; /* ACPI PM1a control and enable registers */
+	uint8_t out_buf[4096]; /* console output, flushed when the loop idles */
+	size_t out_len;
+	int stdin_open;
+	struct vm_source stdin_src, signal_src;
+	volatile int stopping; /* set by the loop; read by vCPU threads */
+	int exit_code; /* < 0 while running */
+	struct vm_stats stats;
+};
+
+/* vfio/devices.c: opens every --device, maps guest RAM for DMA; 0 or an exit code, reported. */
+int vm_devices_open(struct vm *vm);
+void vm_devices_close(struct vm *vm);
+/* A trapped access no built-in device took: 1 if a passthrough BAR did. */
+int vm_devices_access(struct vm *vm, int io, uint64_t addr, unsigned int len,
+		      int write, uint8_t *data);
+
+/* io.c: the loop's answer to a trapped port or MMIO access. */
+void io_pio(struct vm *vm, struct vcpu_trap *t);
+void io_mmio(struct vm *vm, struct vcpu_trap *t);
+/* Writes the --stats summary to f. */
+void io_stats_print(const struct vm *vm, FILE *f);
+
+/* vcpu.c: create vCPU id, set its registers for the 64-bit entry (BSP only). */
+int vcpu_create(struct vm *vm, unsigned int id, uint64_t entry,
+		uint64_t zero_page);
+/* Starts the thread running KVM_RUN. */
+int vcpu_start(struct vcpu *v);
+/* Kicks a vCPU out of KVM_RUN and out of its mailbox wait; joins it. */
+void vcpu_stop(struct vcpu *v);
+void vcpu_destroy(struct vcpu *v);
+/* Signal used to kick vCPU threads out of KVM_RUN. */
+int vcpu_signal(void);
+
+#endif
