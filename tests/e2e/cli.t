@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Bad input on the command line and in files: each case gets one line on
+# stderr naming the problem, and a documented non-zero exit code. These
+# fail before any guest code runs, so they run on the host, not in L1.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/e2e/tap.sh
+
+ptvm=build/ptvm
+kernel=$(ls /boot/vmlinuz-* | sort -V | tail -n 1)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# expect_fail NAME CODE PATTERN -- ARGS...: exit CODE, one stderr line matching PATTERN
+expect_fail() {
+	local name=$1 code=$2 pat=$3 rc lines
+	shift 4
+	"$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	rc=$?
+	lines=$(wc -l <"$tmp/err")
+	if [ "$rc" = "$code" ] && [ "$lines" = 1 ] && grep -qE -- "$pat" "$tmp/err"; then
+		tap_ok "$name"
+	else
+		tap_fail "$name (rc=$rc, want $code; stderr: $(head -c 300 "$tmp/err"))"
+	fi
+}
+
+tap_plan 19
+
+# command line (exit 2)
+expect_fail "unknown option" 2 "unknown option '--frobnicate'" -- $ptvm --kernel "$kernel" --frobnicate
+expect_fail "missing value" 2 "--mem needs a value" -- $ptvm --kernel "$kernel" --mem
+expect_fail "no kernel" 2 "no kernel given" -- $ptvm
+expect_fail "--mem unparsable" 2 "--mem 'lots': not a size" -- $ptvm --kernel "$kernel" --mem lots
+expect_fail "--mem too small" 2 "--mem 1M: too small" -- $ptvm --kernel "$kernel" --mem 1M
+expect_fail "--cpus 0" 2 "--cpus '0'" -- $ptvm --kernel "$kernel" --cpus 0
+expect_fail "malformed BDF" 2 "--device '00:4.0': not a PCI address" -- $ptvm --kernel "$kernel" --device 00:4.0
+expect_fail "same device twice" 2 "--device 00:04.0: given twice" -- $ptvm --kernel "$kernel" --device 0000:00:04.0 --device 00:04.0
+
+# files and sizes (exit 1)
+expect_fail "missing kernel" 1 "/nonexistent/bzImage: cannot read kernel: No such file" -- $ptvm --kernel /nonexistent/bzImage
+chmod 000 "$tmp" 2>/dev/null
+cp "$kernel" "$tmp/k" 2>/dev/null; chmod 000 "$tmp/k" 2>/dev/null; chmod 755 "$tmp"
+if [ "$(id -u)" = 0 ]; then
+	# root reads anything: unreadable means a directory here
+	expect_fail "unreadable kernel" 1 "cannot read kernel" -- $ptvm --kernel "$tmp"
+else
+	expect_fail "unreadable kernel" 1 "cannot read kernel: Permission denied" -- $ptvm --kernel "$tmp/k"
+fi
+expect_fail "not a bzImage" 1 "not a Linux bzImage" -- $ptvm --kernel /etc/hostname
+# A bzImage whose header says boot protocol 2.06: patch the version field.
+cp "$kernel" "$tmp/old"; chmod 644 "$tmp/old"
+printf '\x06\x02' | dd of="$tmp/old" bs=1 seek=$((0x206)) conv=notrunc 2>/dev/null
+expect_fail "boot protocol too old" 1 "boot protocol 2.06 too old" -- $ptvm --kernel "$tmp/old"
+expect_fail "--mem too small for the kernel" 1 "--mem 20 MiB is too small" -- $ptvm --kernel "$kernel" --mem 20M
+truncate -s 600M "$tmp/big.img"
+expect_fail "initrd does not fit" 1 "initrd of 600 MiB does not fit" -- $ptvm --kernel "$kernel" --mem 512M --initrd "$tmp/big.img"
+expect_fail "missing initrd" 1 "/nonexistent.img: cannot read initrd" -- $ptvm --kernel "$kernel" --initrd /nonexistent.img
+expect_fail "too many vCPUs" 1 "--cpus 2000: at most [0-9]+ vCPUs" -- $ptvm --kernel "$kernel" --cpus 2000
+
+# /dev/kvm missing, or not ours to open
+expect_fail "no /dev/kvm" 1 "/dev/kvm: not found" -- \
+	unshare --mount sh -c "mount -t tmpfs none /dev && exec $ptvm --kernel $kernel"
+expect_fail "no permission on /dev/kvm" 1 "/dev/kvm: permission denied" -- \
+	setpriv --reuid=65534 --regid=65534 --clear-groups $ptvm --kernel "$kernel"
+
+# --help and exit codes are documented
+if $ptvm --help | grep -q "^exit codes:" && $ptvm --help | grep -q -- "--device BDF"; then
+	tap_ok "--help documents options and exit codes"
+else
+	tap_fail "--help documents options and exit codes"
+fi

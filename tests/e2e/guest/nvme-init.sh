@@ -1,0 +1,23 @@
+#!/bin/sh
+# NVMe check: read the marker the test wrote into the image, write 8 MiB of
+# random data with O_DIRECT, read it back and compare, count interrupts.
+. /common.sh
+loadmods
+dev=/dev/nvme0n1
+for i in $(seq 100); do [ -b $dev ] && break; sleep 0.2; done
+[ -b $dev ] || { echo "PTVM-NVME no $dev"; dmesg | tail -30; finish; }
+off=$(arg ptvm.marker_off)
+echo "PTVM-MARKER $(dd if=$dev bs=4096 skip=$((off / 4096)) count=1 iflag=direct 2>/dev/null | head -c 64 | tr -d "\000")"
+# 8 MiB at 16 MiB, both ways with O_DIRECT
+dd if=/dev/urandom of=/tmp/w bs=1M count=8 2>/dev/null
+dd if=/tmp/w of=$dev bs=1M seek=16 count=8 oflag=direct conv=fsync 2>/dev/null
+dd if=$dev of=/tmp/r bs=1M skip=16 count=8 iflag=direct 2>/dev/null
+if cmp -s /tmp/w /tmp/r; then echo "PTVM-RW-OK $(md5sum </tmp/w | cut -c1-32)"; else echo PTVM-RW-BAD; fi
+n=$(arg ptvm.reads)
+if [ -n "$n" ]; then
+	echo PTVM-READS-START
+	time dd if=$dev of=/dev/null bs=4096 count=$n iflag=direct 2>&1 | tail -n 1 | sed 's/^/PTVM-READS /'
+	echo PTVM-READS-END
+fi
+grep -E "nvme|MSI" /proc/interrupts | sed 's/^/PTVM-IRQ /'
+finish
