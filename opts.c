@@ -157,6 +157,10 @@ int opts_parse(struct opts *o, int argc, char *const argv[])
 			o->reboot = 1;
 			continue;
 		}
+		if (!strcmp(a, "--stats")) {
+			o->stats = 1;
+			continue;
+		}
 		for (k = 0; k < sizeof(valued) / sizeof(valued[0]); k++) {
 			v = opt_value(argc, argv, &i, valued[k], &matched);
 			if (matched)

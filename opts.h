@@ -30,6 +30,7 @@ struct opts {
 	uint64_t mem; /* bytes */
 	unsigned int cpus;
 	int reboot;
+	int stats; /* --stats: a summary on exit and on SIGUSR1 */
 	int help, version;
 	unsigned int ndevices;
 	struct pci_bdf device[OPTS_MAX_DEVICES];

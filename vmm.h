@@ -23,6 +23,7 @@
 struct ptdev;
 
 #define VM_MAX_CPUS 64
+#define VCPU_EXIT_REASONS 64 /* KVM_EXIT_* counted per vCPU */
 
 enum vcpu_trap_kind {
 	TRAP_PIO,
@@ -70,7 +71,6 @@ struct vm_stats {
 	uint64_t mmio_ecam, mmio_dev, mmio_unhandled;
 };
 
-#define VCPU_EXIT_REASONS 64
 
 struct vm {
 	const struct opts *opts;

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 . tests/e2e/tap.sh
 
 if [ "${1:-}" != --in-l1 ]; then
-	tap_plan 12
+	tap_plan 15
 	scripts/guest-initrd build/e2e/boot.cpio.gz tests/e2e/guest/boot-init.sh \
 		-- tests/e2e/guest/common.sh:common.sh
 	scripts/nested -t 400 -- bash tests/e2e/boot.t --in-l1 || echo "# nested: exit $?"
@@ -40,6 +40,14 @@ run cpu2 --cpus 2 --cmdline "console=ttyS0 quiet panic=-1"
 rc=$?
 tap_check "2 vCPUs: ptvm exits 0 on guest poweroff" [ $rc = 0 ]
 tap_check "2 vCPUs: the guest saw 2 CPUs online" grep -q "PTVM-INIT cpus=2 online=0-1" $log/cpu2.log
+
+run mem4g --mem 4G --cmdline "console=ttyS0 quiet panic=-1"
+rc=$?
+tap_check "--mem 4G: the guest powered off (exit $rc)" [ $rc = 0 ]
+tap_check "--mem 4G: the e820 map puts RAM above 4 GiB" \
+	grep -q "PTVM-E820.*mem 0x0000000100000000-0x000000013fffffff\] usable" $log/mem4g.log
+tap_check "--mem 4G: the guest sees more than 3.5 GiB" \
+	[ "$(grep -a PTVM-MEM $log/mem4g.log | tr -d '\r' | awk '{print $2}')" -gt 3600000 ]
 
 run reboot --cmdline "console=ttyS0 quiet panic=-1 ptvm.end=reboot"
 rc=$?
