@@ -21,12 +21,16 @@
 #include "boot/boot.h"
 #include "boot/layout.h"
 #include "irq/kvm.h"
+#include "vfio/probe.h"
 #include "vmm.h"
 
 #define PTVM_VERSION "0.1"
 
 static const char usage[] =
 	"usage: ptvm --kernel BZIMAGE [options]\n"
+	"       ptvm probe BDF [--json]\n"
+	"       ptvm bind [--force] BDF...\n"
+	"       ptvm unbind BDF...\n"
 	"\n"
 	"Boots a Linux guest on KVM with an in-kernel irqchip, a 16550 UART on\n"
 	"COM1 wired to stdin/stdout, and a PCI host bridge (ports 0xcf8/0xcfc and\n"
@@ -48,6 +52,18 @@ static const char usage[] =
 	"                    them at any time)\n"
 	"  -h, --help        this text\n"
 	"  --version         print the version\n"
+	"\n"
+	"subcommands:\n"
+	"  probe BDF         report whether host device BDF can be passed through:\n"
+	"                    ids, driver, IOMMU group and its members, BARs, the\n"
+	"                    capabilities and what ptvm does with each, interrupt\n"
+	"                    modes, reset method, and a verdict (exit 0: ready, 1: not\n"
+	"                    yet, with what to do first). Reads sysfs only: the device\n"
+	"                    is not touched. --json prints the same as JSON\n"
+	"  bind BDF...       move devices to vfio-pci, remembering their driver in\n"
+	"                    /run/ptvm; refuses a device with a mounted disk or an\n"
+	"                    interface that is up, unless --force\n"
+	"  unbind BDF...     give devices back to the driver they had\n"
 	"\n"
 	"exit codes:\n"
 	"  0    the guest powered off\n"
@@ -514,6 +530,11 @@ int main(int argc, char *argv[])
 	struct opts o;
 	sigset_t set;
 
+	if (argc > 1 && !strcmp(argv[1], "probe"))
+		return probe_main(argc - 1, argv + 1);
+	if (argc > 1 &&
+	    (!strcmp(argv[1], "bind") || !strcmp(argv[1], "unbind")))
+		return bind_main(argc - 1, argv + 1);
 	if (opts_parse(&o, argc - 1, argv + 1)) {
 		fprintf(stderr, "ptvm: %s\n", o.err);
 		return EXIT_USAGE;

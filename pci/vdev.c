@@ -1,0 +1,564 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <string.h>
+
+#include "pci/caps.h"
+#include "pci/vdev.h"
+
+/* Command bits the guest controls on the real device. */
+#define CMD_FORWARD                                                 \
+	(PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | \
+	 PCI_COMMAND_PARITY | PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE)
+/* Status bits that describe the device rather than report events. */
+#define STATUS_KEEP \
+	(PCI_STATUS_66MHZ | PCI_STATUS_FAST_BACK | PCI_STATUS_DEVSEL_MASK)
+#define PCIE_CAP_V2_SIZE 0x3c
+#define PCIE_CAP_V1_SIZE 0x24
+#define MSIX_CAP_SIZE 12
+
+static uint32_t rd32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static void wr16(uint8_t *p, uint16_t v)
+{
+	memcpy(p, &v, 2);
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+
+static void wmask_range(struct pci_vdev *d, unsigned int off, unsigned int len,
+			uint32_t mask)
+{
+	unsigned int i;
+
+	for (i = 0; i < len; i++)
+		d->wmask[off + i] = (uint8_t)(mask >> (8 * i));
+}
+
+/* ---- header and BARs ---- */
+
+static uint64_t pow2_up(uint64_t v)
+{
+	uint64_t p = 1;
+
+	while (p < v && p)
+		p <<= 1;
+	return p;
+}
+
+static void bars_init(struct pci_vdev *d, const uint8_t *phys,
+		      const struct pci_vdev_config *cfg)
+{
+	unsigned int i;
+
+	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
+		unsigned int reg = PCI_BASE_ADDRESS_0 + 4 * i;
+		uint32_t v = rd32(phys + reg), flags;
+		struct pci_vdev_bar_desc *b = &d->bar[i];
+		uint64_t mask;
+
+		wr32(d->cfg + reg, 0);
+		if (!cfg->bar_size[i])
+			continue;
+		b->io = v & PCI_BASE_ADDRESS_SPACE_IO;
+		b->is64 = !b->io && (v & PCI_BASE_ADDRESS_MEM_TYPE_MASK) ==
+					    PCI_BASE_ADDRESS_MEM_TYPE_64;
+		b->prefetch = !b->io && (v & PCI_BASE_ADDRESS_MEM_PREFETCH);
+		if (b->is64 && i == PCI_STD_NUM_BARS - 1)
+			b->is64 =
+				0; /* no room for a high half: a broken device */
+		b->size = pow2_up(cfg->bar_size[i]);
+		if (b->size < (b->io ? 4u : 16u))
+			b->size = b->io ? 4 : 16;
+		flags = b->io ? (v & 0x3) : (v & 0xf);
+		if (!b->is64)
+			flags &= ~PCI_BASE_ADDRESS_MEM_TYPE_MASK;
+		wr32(d->cfg + reg, flags);
+		mask = ~(b->size - 1);
+		wmask_range(d, reg, 4, (uint32_t)mask & (b->io ? ~3u : ~0xfu));
+		if (b->is64) {
+			/* The next BAR is this one's high half. */
+			i++;
+			wr32(d->cfg + reg + 4, 0);
+			wmask_range(d, reg + 4, 4, (uint32_t)(mask >> 32));
+		}
+	}
+}
+
+static uint64_t bar_cfg_addr(const struct pci_vdev *d, unsigned int i)
+{
+	unsigned int reg = PCI_BASE_ADDRESS_0 + 4 * i;
+	uint64_t a = rd32(d->cfg + reg);
+
+	a &= d->bar[i].io ? ~3ULL : ~0xfULL;
+	a &= 0xffffffffULL;
+	if (d->bar[i].is64)
+		a |= (uint64_t)rd32(d->cfg + reg + 4) << 32;
+	return a;
+}
+
+/*
+ * An address worth decoding: not 0, not the all-ones sizing pattern, and
+ * not running past the end of its space.
+ */
+static int bar_addr_valid(const struct pci_vdev *d, unsigned int i, uint64_t a)
+{
+	const struct pci_vdev_bar_desc *b = &d->bar[i];
+	uint64_t limit = b->io ? 0x10000 : b->is64 ? 1ULL << 52 : 1ULL << 32;
+
+	if (!a || a > limit - b->size)
+		return 0;
+	return a != (limit - b->size);
+}
+
+/* Makes BAR i's mapping follow the command register and its address. */
+static void bar_sync(struct pci_vdev *d, unsigned int i)
+{
+	uint16_t cmd =
+		(uint16_t)(d->cfg[PCI_COMMAND] | d->cfg[PCI_COMMAND + 1] << 8);
+	const struct pci_vdev_bar_desc *b = &d->bar[i];
+	uint64_t a = bar_cfg_addr(d, i);
+	int want = b->size &&
+		   (cmd & (b->io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY)) &&
+		   bar_addr_valid(d, i, a);
+
+	if (d->bar_mapped[i] && (!want || a != d->bar_addr[i])) {
+		if (d->ops->bar_unmap(d->opaque, i, d->bar_addr[i]))
+			d->stats.op_errors++;
+		d->bar_mapped[i] = 0;
+	}
+	if (want && !d->bar_mapped[i]) {
+		/* Marked mapped even on failure: the unmap must still come. */
+		if (d->ops->bar_map(d->opaque, i, a))
+			d->stats.op_errors++;
+		d->bar_mapped[i] = 1;
+		d->bar_addr[i] = a;
+	}
+}
+
+static void command_sync(struct pci_vdev *d)
+{
+	uint16_t virt =
+		(uint16_t)(d->cfg[PCI_COMMAND] | d->cfg[PCI_COMMAND + 1] << 8);
+	uint16_t phys = 0;
+	unsigned int i;
+
+	/* Bus mastering, decoding and INTx masking must reach the device. */
+	if (d->ops->cfg_read(d->opaque, PCI_COMMAND, &phys, 2)) {
+		d->stats.op_errors++;
+	} else {
+		phys = (uint16_t)((phys & ~CMD_FORWARD) | (virt & CMD_FORWARD));
+		if (d->ops->cfg_write(d->opaque, PCI_COMMAND, &phys, 2))
+			d->stats.op_errors++;
+	}
+	for (i = 0; i < PCI_STD_NUM_BARS; i++)
+		bar_sync(d, i);
+}
+
+/* ---- capabilities ---- */
+
+/* PCI Express with virtual values for a device on a root bus, no port. */
+static unsigned int pcie_init(struct pci_vdev *d, unsigned int pos)
+{
+	uint16_t flags = (uint16_t)(d->cfg[pos + PCI_EXP_FLAGS] |
+				    d->cfg[pos + PCI_EXP_FLAGS + 1] << 8);
+	unsigned int type = (flags & PCI_EXP_FLAGS_TYPE) >> 4;
+	unsigned int size = (flags & PCI_EXP_FLAGS_VERS) >= 2
+				    ? PCIE_CAP_V2_SIZE
+				    : PCIE_CAP_V1_SIZE;
+
+	if (pos + size > PCI_CFG_SPACE_SIZE)
+		return 0;
+	/*
+	 * ptvm has no root port: the function sits on the root bus, so it
+	 * is a Root Complex Integrated Endpoint, which has no link, slot or
+	 * root registers (PCIe 3.0, 7.8). Linux then looks for no link.
+	 */
+	if (type == PCI_EXP_TYPE_ENDPOINT || type == PCI_EXP_TYPE_LEG_END)
+		type = PCI_EXP_TYPE_RC_END;
+	flags = (uint16_t)((flags &
+			    ~(PCI_EXP_FLAGS_TYPE | PCI_EXP_FLAGS_SLOT)) |
+			   type << 4);
+	wr16(d->cfg + pos + PCI_EXP_FLAGS, flags);
+	memset(d->cfg + pos + PCI_EXP_LNKCAP, 0,
+	       PCI_EXP_DEVCAP2 - PCI_EXP_LNKCAP);
+	wr16(d->cfg + pos + PCI_EXP_DEVSTA, 0);
+	/* Device control is the guest's to play with; FLR is not (bit 15). */
+	wmask_range(d, pos + PCI_EXP_DEVCTL, 2,
+		    0x7fff & ~PCI_EXP_DEVCTL_BCR_FLR);
+	if (size == PCIE_CAP_V2_SIZE) {
+		memset(d->cfg + pos + PCI_EXP_LNKCAP2, 0,
+		       PCIE_CAP_V2_SIZE - PCI_EXP_LNKCAP2);
+		wmask_range(d, pos + PCI_EXP_DEVCTL2, 2, 0xffff);
+	}
+	return size;
+}
+
+static unsigned int msix_init(struct pci_vdev *d, unsigned int pos,
+			      const struct pci_vdev_config *cfg)
+{
+	uint16_t ctrl = (uint16_t)(d->cfg[pos + PCI_MSIX_FLAGS] |
+				   d->cfg[pos + PCI_MSIX_FLAGS + 1] << 8);
+	uint32_t table = rd32(d->cfg + pos + PCI_MSIX_TABLE);
+	uint32_t pba = rd32(d->cfg + pos + PCI_MSIX_PBA);
+	unsigned int n = (ctrl & PCI_MSIX_FLAGS_QSIZE) + 1;
+	unsigned int tb = table & PCI_MSIX_TABLE_BIR,
+		     pb = pba & PCI_MSIX_PBA_BIR;
+
+	if (pos + MSIX_CAP_SIZE > PCI_CFG_SPACE_SIZE || !cfg->msix_nvec)
+		return 0;
+	if (n > cfg->msix_nvec)
+		n = cfg->msix_nvec;
+	if (tb >= PCI_STD_NUM_BARS || pb >= PCI_STD_NUM_BARS ||
+	    !d->bar[tb].size || !d->bar[pb].size || d->bar[tb].io ||
+	    d->bar[pb].io ||
+	    (uint64_t)(table & PCI_MSIX_TABLE_OFFSET) + n * PCI_MSIX_ENTRY >
+		    d->bar[tb].size ||
+	    (uint64_t)(pba & PCI_MSIX_PBA_OFFSET) + (n + 63) / 64 * 8 >
+		    d->bar[pb].size)
+		return -1u; /* cannot be virtualized */
+	/* The guest sees the vectors VFIO can give, disabled. */
+	wr16(d->cfg + pos + PCI_MSIX_FLAGS, (uint16_t)(n - 1));
+	wmask_range(d, pos + PCI_MSIX_FLAGS, 2,
+		    PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
+	pci_msix_init(&d->msix, &d->ops->irq, d->opaque, n, table, pba);
+	d->msix_pos = pos;
+	return MSIX_CAP_SIZE;
+}
+
+static unsigned int msi_init(struct pci_vdev *d, unsigned int pos,
+			     const struct pci_vdev_config *cfg)
+{
+	uint8_t cap[PCI_MSI_REGS] = { 0 };
+	unsigned int n = PCI_CFG_SPACE_SIZE - pos;
+
+	if (!cfg->msi_nvec)
+		return 0;
+	memcpy(cap, d->cfg + pos, n < PCI_MSI_REGS ? n : PCI_MSI_REGS);
+	pci_msi_init(&d->msi, &d->ops->irq, d->opaque, cap, cfg->msi_nvec);
+	if (pos + d->msi.size > PCI_CFG_SPACE_SIZE)
+		return 0;
+	d->msi_pos = pos;
+	return d->msi.size;
+}
+
+/*
+ * Rebuilds the chain with only the capabilities ptvm handles. The others
+ * keep their bytes (a driver may read them) but are no longer linked.
+ * The walk tolerates any physical chain: loops, odd pointers, pointers
+ * into the header.
+ */
+static int caps_init(struct pci_vdev *d, const struct pci_vdev_config *cfg)
+{
+	uint8_t seen[PCI_CFG_SPACE_SIZE / 4] = { 0 };
+	unsigned int keep[PCI_CFG_SPACE_SIZE / 4], nkeep = 0, pos, i;
+
+	if (!(d->cfg[PCI_STATUS] & PCI_STATUS_CAP_LIST))
+		pos = 0;
+	else
+		pos = d->cfg[PCI_CAPABILITY_LIST] & ~3u;
+	while (pos >= PCI_STD_HEADER_SIZEOF && pos < PCI_CFG_SPACE_SIZE &&
+	       !seen[pos / 4]) {
+		unsigned int id = d->cfg[pos], next = d->cfg[pos + 1] & ~3u;
+		unsigned int size = 0;
+
+		seen[pos / 4] = 1;
+		switch (pci_cap_policy(id)) {
+		case PCI_CAP_EMULATED:
+			if (id == PCI_CAP_ID_MSIX && !d->msix_pos)
+				size = msix_init(d, pos, cfg);
+			else if (id == PCI_CAP_ID_MSI && !d->msi_pos)
+				size = msi_init(d, pos, cfg);
+			break;
+		case PCI_CAP_VIRTUAL:
+			if (!d->exp_pos) {
+				size = pcie_init(d, pos);
+				d->exp_pos = size ? pos : 0;
+			}
+			break;
+		case PCI_CAP_READONLY:
+			size = 2;
+			break;
+		default:
+			break;
+		}
+		if (size == -1u)
+			return -EINVAL;
+		if (size)
+			keep[nkeep++] = pos;
+		pos = next;
+	}
+	/* Link what we keep, in the device's order; the header points at it. */
+	d->cfg[PCI_CAPABILITY_LIST] = nkeep ? (uint8_t)keep[0] : 0;
+	for (i = 0; i < nkeep; i++)
+		d->cfg[keep[i] + PCI_CAP_LIST_NEXT] =
+			i + 1 < nkeep ? (uint8_t)keep[i + 1] : 0;
+	if (nkeep)
+		d->cfg[PCI_STATUS] |= PCI_STATUS_CAP_LIST;
+	return 0;
+}
+
+int pci_vdev_init(struct pci_vdev *d, const struct pci_vdev_ops *ops,
+		  void *opaque, const struct pci_vdev_config *cfg)
+{
+	uint8_t phys[PCI_CFG_SPACE_SIZE];
+	uint16_t status;
+
+	memset(d, 0, sizeof(*d));
+	d->ops = ops;
+	d->opaque = opaque;
+	if (ops->cfg_read(opaque, 0, phys, sizeof(phys)))
+		return -EINVAL;
+	if (phys[PCI_VENDOR_ID] == 0xff && phys[PCI_VENDOR_ID + 1] == 0xff)
+		return -ENODEV;
+	memcpy(d->cfg, phys, sizeof(phys));
+
+	/* The header: identity from the device, everything else ours. */
+	wr16(d->cfg + PCI_COMMAND, 0);
+	wmask_range(d, PCI_COMMAND, 2, CMD_FORWARD);
+	status = (uint16_t)((phys[PCI_STATUS] | phys[PCI_STATUS + 1] << 8) &
+			    STATUS_KEEP);
+	wr16(d->cfg + PCI_STATUS,
+	     status | (phys[PCI_STATUS] & PCI_STATUS_CAP_LIST));
+	d->wmask[PCI_CACHE_LINE_SIZE] = 0xff;
+	d->wmask[PCI_LATENCY_TIMER] = 0xff;
+	/* Its own slot: no other functions behind it. */
+	d->cfg[PCI_HEADER_TYPE] = phys[PCI_HEADER_TYPE] & 0x7f;
+	d->cfg[PCI_BIST] = 0;
+	bars_init(d, phys, cfg);
+	wr32(d->cfg + PCI_CARDBUS_CIS, 0);
+	wr32(d->cfg + PCI_ROM_ADDRESS, 0); /* the ROM is hidden */
+	memset(d->cfg + PCI_CAPABILITY_LIST + 1, 0, 7);
+	d->cfg[PCI_INTERRUPT_LINE] = 0;
+	d->wmask[PCI_INTERRUPT_LINE] = 0xff;
+	if (!cfg->intx || phys[PCI_INTERRUPT_PIN] > 4)
+		d->cfg[PCI_INTERRUPT_PIN] = 0;
+
+	if (caps_init(d, cfg))
+		return -EINVAL;
+	if (!(d->cfg[PCI_STATUS] & PCI_STATUS_CAP_LIST))
+		d->cfg[PCI_CAPABILITY_LIST] = 0;
+	/* Extended capabilities are hidden: 0x100 ends the list at once. */
+	d->cfg_size = d->exp_pos ? PCI_CFG_SPACE_EXP_SIZE : PCI_CFG_SPACE_SIZE;
+	return 0;
+}
+
+/* ---- guest accesses ---- */
+
+static int cfg_access_ok(unsigned int off, unsigned int len)
+{
+	return (len == 1 || len == 2 || len == 4) && !(off & (len - 1)) &&
+	       off < PCI_CFG_SPACE_EXP_SIZE;
+}
+
+static int in_msi(const struct pci_vdev *d, unsigned int o)
+{
+	/* The ID and next pointer stay in cfg: the chain is ours. */
+	return d->msi_pos && o >= d->msi_pos + PCI_MSI_FLAGS &&
+	       o < d->msi_pos + d->msi.size;
+}
+
+void pci_vdev_cfg_read(struct pci_vdev *d, unsigned int off, unsigned int len,
+		       uint32_t *val)
+{
+	unsigned int i;
+
+	if (!cfg_access_ok(off, len)) {
+		d->stats.bad_cfg++;
+		*val = 0xffffffff;
+		return;
+	}
+	*val = 0;
+	if (off >= d->cfg_size) {
+		*val = len == 4 ? 0xffffffff : (1u << (8 * len)) - 1;
+		return;
+	}
+	for (i = 0; i < len; i++) {
+		unsigned int o = off + i;
+		uint32_t b = in_msi(d, o)
+				     ? pci_msi_read(&d->msi, o - d->msi_pos, 1)
+				     : d->cfg[o];
+
+		*val |= b << (8 * i);
+	}
+}
+
+static int overlaps(unsigned int off, unsigned int len, unsigned int start,
+		    unsigned int size)
+{
+	return off < start + size && start < off + len;
+}
+
+void pci_vdev_cfg_write(struct pci_vdev *d, unsigned int off, unsigned int len,
+			uint32_t val)
+{
+	unsigned int i, touched = 0, msi_lo = 0, msi_len = 0;
+	uint32_t msi_val = 0;
+
+	if (!cfg_access_ok(off, len) || off >= d->cfg_size) {
+		d->stats.bad_cfg++;
+		return;
+	}
+	for (i = 0; i < len; i++) {
+		unsigned int o = off + i;
+		uint8_t b = (uint8_t)(val >> (8 * i)), w = d->wmask[o];
+
+		if (in_msi(d, o)) {
+			if (!msi_len)
+				msi_lo = o - d->msi_pos;
+			msi_val |= (uint32_t)b << (8 * msi_len++);
+			touched = 1;
+			continue;
+		}
+		if (w)
+			touched = 1;
+		d->cfg[o] = (uint8_t)((d->cfg[o] & ~w) | (b & w));
+	}
+	if (!touched) {
+		d->stats.ro_writes++;
+		return;
+	}
+	if (overlaps(off, len, PCI_COMMAND, 2))
+		command_sync(d);
+	if (overlaps(off, len, PCI_BASE_ADDRESS_0, 4 * PCI_STD_NUM_BARS))
+		for (i = 0; i < PCI_STD_NUM_BARS; i++)
+			bar_sync(d, i);
+	if (d->msix_pos &&
+	    overlaps(off, len, d->msix_pos + PCI_MSIX_FLAGS, 2)) {
+		uint16_t ctrl =
+			(uint16_t)(d->cfg[d->msix_pos + PCI_MSIX_FLAGS] |
+				   d->cfg[d->msix_pos + PCI_MSIX_FLAGS + 1]
+					   << 8);
+
+		/*
+		 * MSI and MSI-X are never on together on the device: MSI-X
+		 * wins, and MSI steps aside first (it comes back when MSI-X
+		 * goes off, if the guest still has it enabled).
+		 */
+		if (ctrl & PCI_MSIX_FLAGS_ENABLE) {
+			if (d->msi_pos)
+				pci_msi_block(&d->msi, 1);
+			pci_msix_ctrl_write(&d->msix, ctrl);
+		} else {
+			pci_msix_ctrl_write(&d->msix, ctrl);
+			if (d->msi_pos)
+				pci_msi_block(&d->msi, 0);
+		}
+	}
+	if (msi_len)
+		pci_msi_write(&d->msi, msi_lo, msi_len, msi_val);
+}
+
+static int bar_access_ok(const struct pci_vdev *d, unsigned int bar,
+			 uint64_t off, unsigned int len)
+{
+	return bar < PCI_STD_NUM_BARS && d->bar[bar].size &&
+	       (len == 1 || len == 2 || len == 4 || len == 8) &&
+	       off < d->bar[bar].size && len <= d->bar[bar].size - off;
+}
+
+void pci_vdev_bar_read(struct pci_vdev *d, unsigned int bar, uint64_t off,
+		       unsigned int len, uint64_t *val)
+{
+	*val = len >= 8 ? ~0ULL : (1ULL << (8 * len)) - 1;
+	if (!bar_access_ok(d, bar, off, len)) {
+		d->stats.bad_bar++;
+		return;
+	}
+	if (pci_msix_claims(&d->msix, bar, off, len)) {
+		pci_msix_read(&d->msix, bar, off, len, val);
+		return;
+	}
+	*val = 0;
+	if (d->ops->bar_read(d->opaque, bar, off, val, len)) {
+		d->stats.op_errors++;
+		*val = len >= 8 ? ~0ULL : (1ULL << (8 * len)) - 1;
+	}
+}
+
+void pci_vdev_bar_write(struct pci_vdev *d, unsigned int bar, uint64_t off,
+			unsigned int len, uint64_t val)
+{
+	if (!bar_access_ok(d, bar, off, len)) {
+		d->stats.bad_bar++;
+		return;
+	}
+	if (pci_msix_claims(&d->msix, bar, off, len)) {
+		pci_msix_write(&d->msix, bar, off, len, val);
+		return;
+	}
+	if (d->ops->bar_write(d->opaque, bar, off, &val, len))
+		d->stats.op_errors++;
+}
+
+void pci_vdev_irq_fired(struct pci_vdev *d, unsigned int index,
+			unsigned int vec)
+{
+	if (index == VFIO_PCI_MSIX_IRQ_INDEX)
+		pci_msix_fired(&d->msix, vec);
+	else if (index == VFIO_PCI_MSI_IRQ_INDEX && d->msi_pos)
+		pci_msi_fired(&d->msi, vec);
+}
+
+int pci_vdev_bar_info(const struct pci_vdev *d, unsigned int bar,
+		      struct pci_vdev_bar_desc *desc)
+{
+	if (bar >= PCI_STD_NUM_BARS)
+		return -EINVAL;
+	*desc = d->bar[bar];
+	return 0;
+}
+
+unsigned int pci_vdev_bar_traps(const struct pci_vdev *d, unsigned int bar,
+				struct pci_vdev_range *r, unsigned int max)
+{
+	const struct pci_msix *m = &d->msix;
+	unsigned int n = 0;
+
+	if (!d->msix_pos)
+		return 0;
+	if (bar == m->table_bar && n < max)
+		r[n++] = (struct pci_vdev_range){
+			m->table_off, (uint64_t)m->nvec * PCI_MSIX_ENTRY
+		};
+	if (bar == m->pba_bar && n < max)
+		r[n++] = (struct pci_vdev_range){ m->pba_off,
+						  (m->nvec + 63) / 64 * 8ULL };
+	return n;
+}
+
+void pci_vdev_bar_set(struct pci_vdev *d, unsigned int bar, uint64_t addr)
+{
+	unsigned int reg = PCI_BASE_ADDRESS_0 + 4 * bar;
+	uint32_t lo;
+
+	if (bar >= PCI_STD_NUM_BARS || !d->bar[bar].size)
+		return;
+	lo = rd32(d->cfg + reg) & (d->bar[bar].io ? 3u : 0xfu);
+	wr32(d->cfg + reg,
+	     lo | ((uint32_t)addr & ~(uint32_t)(d->bar[bar].size - 1)));
+	if (d->bar[bar].is64)
+		wr32(d->cfg + reg + 4, (uint32_t)(addr >> 32));
+	bar_sync(d, bar);
+}
+
+void pci_vdev_reset(struct pci_vdev *d)
+{
+	wr16(d->cfg + PCI_COMMAND, 0);
+	command_sync(d);
+	if (d->msix_pos) {
+		wr16(d->cfg + d->msix_pos + PCI_MSIX_FLAGS,
+		     (uint16_t)(d->msix.nvec - 1));
+		pci_msix_reset(&d->msix);
+	}
+	if (d->msi_pos)
+		pci_msi_reset(&d->msi);
+}

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Bringing up the --device list: every group into one container, guest RAM
+ * mapped for DMA once, then each device opened. Failures are reported here,
+ * once, in a line that names the device and the fix.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "boot/layout.h"
+#include "vfio/pci.h"
+#include "vfio/sysfs.h"
+#include "vmm.h"
+
+static int dev_fail(const char *bdf, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "ptvm: %s: ", bdf);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_ERROR;
+}
+
+/* Explains why bdf's group could not be opened or attached. */
+static int group_fail(const char *bdf, int err)
+{
+	char drv[64], others[512];
+	int group = sysfs_dev_group(bdf), pid;
+
+	if (!sysfs_dev_exists(bdf))
+		return dev_fail(
+			bdf,
+			"no such PCI device (lspci -D lists the host's devices)");
+	if (group < 0)
+		return dev_fail(
+			bdf,
+			"no IOMMU group: the host IOMMU is off (boot the host with intel_iommu=on or amd_iommu=on)");
+	sysfs_dev_driver(bdf, drv, sizeof(drv));
+	if (strcmp(drv, "vfio-pci")) {
+		char unbind[128] = "";
+
+		if (drv[0])
+			snprintf(unbind, sizeof(unbind),
+				 "echo %s > /sys/bus/pci/drivers/%s/unbind; ",
+				 bdf, drv);
+		return dev_fail(
+			bdf,
+			"bound to %s, not vfio-pci (run: echo vfio-pci > /sys/bus/pci/devices/%s/driver_override; %secho %s > /sys/bus/pci/drivers_probe)",
+			drv[0] ? drv : "no driver", bdf, unbind, bdf);
+	}
+	if (err == -EXDEV) {
+		sysfs_group_others(bdf, others, sizeof(others));
+		return dev_fail(
+			bdf,
+			"IOMMU group %d is not viable: bind its other members to vfio-pci or unbind them: %s",
+			group, others);
+	}
+	if (err == -EBUSY) {
+		pid = sysfs_group_user(group);
+		if (pid)
+			return dev_fail(
+				bdf,
+				"in use by another process (pid %d holds /dev/vfio/%d); stop it first",
+				pid, group);
+		return dev_fail(
+			bdf,
+			"in use by another process (/dev/vfio/%d is busy); stop it first",
+			group);
+	}
+	if (err == -ENOENT)
+		return dev_fail(
+			bdf,
+			"/dev/vfio/%d missing (is the vfio-pci module loaded?)",
+			group);
+	return dev_fail(bdf, "cannot open IOMMU group %d: %s", group,
+			strerror(-err));
+}
+
+static int dma_fail(struct vm *vm, int err)
+{
+	struct rlimit rl;
+
+	if (err == -ENOMEM && !getrlimit(RLIMIT_MEMLOCK, &rl) &&
+	    rl.rlim_cur != RLIM_INFINITY)
+		fprintf(stderr,
+			"ptvm: guest RAM: %llu MiB must be locked for device DMA, but the locked-memory limit is %llu KiB (raise it to %llu KiB: ulimit -l %llu, or run with CAP_IPC_LOCK)\n",
+			(unsigned long long)(vm->mem.size >> 20),
+			(unsigned long long)(rl.rlim_cur >> 10),
+			(unsigned long long)(vm->mem.size >> 10),
+			(unsigned long long)(vm->mem.size >> 10));
+	else
+		fprintf(stderr, "ptvm: guest RAM: DMA mapping failed: %s\n",
+			strerror(-err));
+	return EXIT_ERROR;
+}
+
+int vm_devices_open(struct vm *vm)
+{
+	const struct opts *o = vm->opts;
+	struct vfio_group *group[OPTS_MAX_DEVICES];
+	char bdf[OPTS_MAX_DEVICES][16];
+	unsigned int i;
+	int ret;
+
+	vfio_init(&vm->vfio);
+	pci_window_init(&vm->mmio32_window, LAYOUT_MMIO32_BASE,
+			LAYOUT_MMIO32_SIZE);
+	pci_window_init(&vm->mmio64_window, mem_top_aligned(&vm->mem),
+			LAYOUT_MMIO64_SIZE);
+	pci_window_init(&vm->pio_window, LAYOUT_PIO_PCI_BASE,
+			LAYOUT_PIO_PCI_SIZE);
+	if (!o->ndevices)
+		return 0;
+
+	for (i = 0; i < o->ndevices; i++) {
+		const struct pci_bdf *b = &o->device[i];
+
+		snprintf(bdf[i], sizeof(bdf[i]), "%04x:%02x:%02x.%x", b->domain,
+			 b->bus, b->slot, b->fn);
+		ret = vfio_group_get(&vm->vfio, bdf[i], &group[i]);
+		if (ret == -ENOENT && vm->vfio.container < 0)
+			return dev_fail(
+				bdf[i],
+				"/dev/vfio/vfio missing: VFIO is not available (modprobe vfio-pci)");
+		if (ret == -ENOTSUP)
+			return dev_fail(
+				bdf[i],
+				"VFIO has no type1 IOMMU backend (modprobe vfio_iommu_type1)");
+		if (ret)
+			return group_fail(bdf[i], ret);
+	}
+	ret = vfio_set_iommu(&vm->vfio);
+	if (ret)
+		return dev_fail(bdf[0], "cannot set the type1 IOMMU: %s",
+				strerror(-ret));
+	for (i = 0; i < vm->mem.nranges; i++) {
+		const struct mem_range *r = &vm->mem.range[i];
+
+		ret = vfio_dma_map(&vm->vfio, r->gpa, r->hva, r->size);
+		if (ret)
+			return dma_fail(vm, ret);
+	}
+	for (i = 0; i < o->ndevices; i++) {
+		struct ptdev *pt = calloc(1, sizeof(*pt));
+
+		if (!pt)
+			return dev_fail(bdf[i], "out of memory");
+		ret = ptdev_open(pt, vm, group[i], bdf[i], i, i + 1);
+		if (ret) {
+			free(pt);
+			if (ret == -EBUSY)
+				return group_fail(bdf[i], ret);
+			if (ret == -ENOSPC)
+				return dev_fail(
+					bdf[i],
+					"its BARs do not fit in the guest's PCI windows");
+			return dev_fail(bdf[i], "cannot set up the device: %s",
+					strerror(-ret));
+		}
+		vm->dev[vm->ndevs++] = pt;
+	}
+	return 0;
+}
+
+void vm_devices_close(struct vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->ndevs; i++) {
+		ptdev_close(vm->dev[i]);
+		free(vm->dev[i]);
+		vm->dev[i] = NULL;
+	}
+	vm->ndevs = 0;
+	/* Detaching the last group drops every DMA mapping with it. */
+	vfio_close(&vm->vfio);
+}
+
+int vm_devices_access(struct vm *vm, int io, uint64_t addr, unsigned int len,
+		      int write, uint8_t *data)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->ndevs; i++)
+		if (ptdev_access(vm->dev[i], io, addr, len, write, data))
+			return 1;
+	return 0;
+}

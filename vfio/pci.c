@@ -1,0 +1,588 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The plumbing under a passed-through device. pci/vdev decides *what*
+ * happens (lazily, as the guest programs the device); this file does it
+ * with VFIO, KVM memory slots and irqfds. No guest-visible state lives here.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "boot/acpi.h"
+#include "irq/kvm.h"
+#include "vfio/pci.h"
+
+#define PAGE 4096ULL
+
+static int pt_cfg_read(void *opaque, unsigned int off, void *buf,
+		       unsigned int len)
+{
+	struct ptdev *pt = opaque;
+
+	return vfio_dev_read(&pt->dev, VFIO_PCI_CONFIG_REGION_INDEX, off, buf,
+			     len);
+}
+
+static int pt_cfg_write(void *opaque, unsigned int off, const void *buf,
+			unsigned int len)
+{
+	struct ptdev *pt = opaque;
+
+	return vfio_dev_write(&pt->dev, VFIO_PCI_CONFIG_REGION_INDEX, off, buf,
+			      len);
+}
+
+static int pt_bar_read(void *opaque, unsigned int bar, uint64_t off, void *buf,
+		       unsigned int len)
+{
+	struct ptdev *pt = opaque;
+
+	return vfio_dev_read(&pt->dev, VFIO_PCI_BAR0_REGION_INDEX + bar, off,
+			     buf, len);
+}
+
+static int pt_bar_write(void *opaque, unsigned int bar, uint64_t off,
+			const void *buf, unsigned int len)
+{
+	struct ptdev *pt = opaque;
+
+	return vfio_dev_write(&pt->dev, VFIO_PCI_BAR0_REGION_INDEX + bar, off,
+			      buf, len);
+}
+
+/* ---- BARs: mmap-able parts become KVM slots, the rest traps ---- */
+
+static int slot_set(struct ptdev *pt, unsigned int slot, uint64_t gpa,
+		    uint64_t size, void *hva)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = slot,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (uintptr_t)hva,
+	};
+
+	return ioctl(pt->vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0 ? -errno
+									: 0;
+}
+
+/*
+ * The parts of bar that can be mapped: VFIO's mmap areas minus the ranges
+ * pci/vdev must trap (the MSI-X table and PBA pages), cut to whole pages.
+ */
+static void bar_pieces(struct ptdev *pt, unsigned int bar, struct ptdev_bar *b)
+{
+	const struct vfio_region *r =
+		&pt->dev.region[VFIO_PCI_BAR0_REGION_INDEX + bar];
+	struct pci_vdev_range trap[PCI_VDEV_MAX_TRAPS];
+	unsigned int ntrap, a, t;
+
+	b->nslots = 0;
+	if (!r->map || b->io)
+		return;
+	ntrap = pci_vdev_bar_traps(&pt->vdev, bar, trap, PCI_VDEV_MAX_TRAPS);
+	for (a = 0; a < r->nareas; a++) {
+		uint64_t lo = (r->area[a].offset + PAGE - 1) & ~(PAGE - 1);
+		uint64_t end = (r->area[a].offset + r->area[a].size) &
+			       ~(PAGE - 1);
+
+		while (lo < end && b->nslots < PTDEV_BAR_PIECES) {
+			uint64_t hi = end, next = end;
+
+			/* Cut at the first trap that overlaps [lo, end). */
+			for (t = 0; t < ntrap; t++) {
+				uint64_t ts = trap[t].off & ~(PAGE - 1);
+				uint64_t te =
+					(trap[t].off + trap[t].len + PAGE - 1) &
+					~(PAGE - 1);
+
+				if (te <= lo || ts >= hi)
+					continue;
+				if (ts <= lo) {
+					/* lo is inside a trap: skip past it. */
+					hi = lo;
+					next = te;
+					break;
+				}
+				hi = ts;
+				next = te;
+			}
+			if (hi > lo) {
+				b->piece[b->nslots].off = lo;
+				b->piece[b->nslots].size = hi - lo;
+				b->nslots++;
+			}
+			lo = next;
+		}
+	}
+}
+
+static int pt_bar_map(void *opaque, unsigned int bar, uint64_t addr)
+{
+	struct ptdev *pt = opaque;
+	struct ptdev_bar *b = &pt->bar[bar];
+	const struct vfio_region *r =
+		&pt->dev.region[VFIO_PCI_BAR0_REGION_INDEX + bar];
+	unsigned int i;
+	int ret;
+
+	if (bar >= PCI_STD_NUM_BARS)
+		return -EINVAL;
+	b->addr = addr;
+	b->decoded = 1;
+	/* A BAR that is not page-aligned in the guest can only trap. */
+	if (addr & (PAGE - 1))
+		return 0;
+	bar_pieces(pt, bar, b);
+	for (i = 0; i < b->nslots; i++) {
+		b->piece[i].slot = MEM_SLOT_FIRST_FREE +
+				   (pt->index * PCI_STD_NUM_BARS + bar) *
+					   PTDEV_BAR_PIECES +
+				   i;
+		ret = slot_set(pt, b->piece[i].slot, addr + b->piece[i].off,
+			       b->piece[i].size, r->map + b->piece[i].off);
+		if (ret) {
+			/* What did not map still works, trapped. */
+			b->nslots = i;
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int pt_bar_unmap(void *opaque, unsigned int bar, uint64_t addr)
+{
+	struct ptdev *pt = opaque;
+	struct ptdev_bar *b = &pt->bar[bar];
+	unsigned int i;
+
+	(void)addr;
+	if (bar >= PCI_STD_NUM_BARS)
+		return -EINVAL;
+	for (i = 0; i < b->nslots; i++)
+		slot_set(pt, b->piece[i].slot, 0, 0, NULL);
+	b->nslots = 0;
+	b->decoded = 0;
+	return 0;
+}
+
+int ptdev_access(struct ptdev *pt, int io, uint64_t addr, unsigned int len,
+		 int write, uint8_t *data)
+{
+	unsigned int bar;
+
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
+		struct ptdev_bar *b = &pt->bar[bar];
+		uint64_t off = addr - b->addr, val = 0;
+
+		if (!b->decoded || b->io != io || addr < b->addr ||
+		    off >= b->size)
+			continue;
+		if (write) {
+			memcpy(&val, data, len > 8 ? 8 : len);
+			pci_vdev_bar_write(&pt->vdev, bar, off, len, val);
+		} else {
+			pci_vdev_bar_read(&pt->vdev, bar, off, len, &val);
+			memcpy(data, &val, len > 8 ? 8 : len);
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- interrupts ---- */
+
+static void vec_watch(struct ptdev_vec *v, int on)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &v->src };
+
+	if (on == v->watched)
+		return;
+	if (!epoll_ctl(v->pt->vm->epoll_fd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
+		       v->efd, &ev))
+		v->watched = on;
+}
+
+/* An unrouted vector fired: the guest has it masked, so it is pending. */
+static void on_vec(struct vm *vm, void *arg)
+{
+	struct ptdev_vec *v = arg;
+	uint64_t cnt;
+
+	(void)vm;
+	if (read(v->efd, &cnt, sizeof(cnt)) == sizeof(cnt))
+		pci_vdev_irq_fired(&v->pt->vdev, v->index, v->vec);
+}
+
+static void intx_set(struct ptdev *pt, int on)
+{
+	if (pt->intx_efd < 0 || on == pt->intx_on)
+		return;
+	if (on) {
+		if (vfio_dev_irqs(&pt->dev, VFIO_PCI_INTX_IRQ_INDEX, 0, 1,
+				  &pt->intx_efd) ||
+		    vfio_dev_irq_unmask_fd(&pt->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					   pt->intx_resample))
+			return;
+	} else {
+		vfio_dev_irqs(&pt->dev, VFIO_PCI_INTX_IRQ_INDEX, 0, 0, NULL);
+	}
+	pt->intx_on = on;
+}
+
+static void vecs_free(struct ptdev *pt, unsigned int index)
+{
+	struct vm *vm = pt->vm;
+	unsigned int i;
+	int commit = 0;
+
+	for (i = 0; i < pt->nvec[index]; i++) {
+		struct ptdev_vec *v = &pt->vec[index][i];
+
+		vec_watch(v, 0);
+		if (v->routed)
+			irq_kvm_irqfd_del(vm->vm_fd, v->efd,
+					  (unsigned int)v->gsi);
+		if (v->gsi >= 0) {
+			irq_routes_msi_free(&vm->routes, (unsigned int)v->gsi);
+			commit = 1;
+		}
+		if (v->efd >= 0)
+			close(v->efd);
+	}
+	if (commit)
+		irq_kvm_commit(vm->vm_fd, &vm->routes);
+	free(pt->vec[index]);
+	pt->vec[index] = NULL;
+	pt->nvec[index] = 0;
+}
+
+static int pt_irq_enable(void *opaque, unsigned int index, unsigned int nvec)
+{
+	struct ptdev *pt = opaque;
+	struct ptdev_vec *vec;
+	int *fds, ret = -ENOMEM;
+	unsigned int i;
+
+	if (index >= VFIO_PCI_NUM_IRQS || !nvec ||
+	    nvec > pt->dev.irq_count[index] || pt->vec[index])
+		return -EINVAL;
+	vec = calloc(nvec, sizeof(*vec));
+	fds = calloc(nvec, sizeof(*fds));
+	if (!vec || !fds)
+		goto err_free;
+	pt->vec[index] = vec;
+	pt->nvec[index] = nvec;
+	for (i = 0; i < nvec; i++) {
+		vec[i] = (struct ptdev_vec){
+			.pt = pt, .index = index, .vec = i, .gsi = -1
+		};
+		vec[i].src = (struct vm_source){ .fn = on_vec, .arg = &vec[i] };
+		vec[i].efd = fds[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (vec[i].efd < 0) {
+			ret = -errno;
+			goto err_vecs;
+		}
+		/* Until routed, a fire is a pending bit for pci/vdev. */
+		vec_watch(&vec[i], 1);
+	}
+	/* VFIO takes MSI or MSI-X only with INTx off. */
+	intx_set(pt, 0);
+	ret = vfio_dev_irqs(&pt->dev, index, 0, nvec, fds);
+	if (ret)
+		goto err_vecs;
+	free(fds);
+	return 0;
+
+err_vecs:
+	pt->nvec[index] = i + (i < nvec && vec[i].efd >= 0);
+	vecs_free(pt, index);
+	intx_set(pt, 1);
+	vec = NULL;
+err_free:
+	free(vec);
+	free(fds);
+	return ret;
+}
+
+static int pt_irq_disable(void *opaque, unsigned int index)
+{
+	struct ptdev *pt = opaque;
+
+	if (index >= VFIO_PCI_NUM_IRQS || !pt->vec[index])
+		return -EINVAL;
+	vfio_dev_irqs(&pt->dev, index, 0, 0, NULL);
+	vecs_free(pt, index);
+	if (!pt->vec[VFIO_PCI_MSI_IRQ_INDEX] &&
+	    !pt->vec[VFIO_PCI_MSIX_IRQ_INDEX])
+		intx_set(pt, 1);
+	return 0;
+}
+
+static struct ptdev_vec *vec_get(struct ptdev *pt, unsigned int index,
+				 unsigned int vec)
+{
+	if (index >= VFIO_PCI_NUM_IRQS || vec >= pt->nvec[index])
+		return NULL;
+	return &pt->vec[index][vec];
+}
+
+static int pt_irq_route(void *opaque, unsigned int index, unsigned int vec,
+			uint64_t addr, uint32_t data)
+{
+	struct ptdev *pt = opaque;
+	struct ptdev_vec *v = vec_get(pt, index, vec);
+	struct vm *vm = pt->vm;
+	int ret;
+
+	if (!v)
+		return -EINVAL;
+	if (v->gsi < 0) {
+		v->gsi = irq_routes_msi_alloc(&vm->routes);
+		if (v->gsi < 0)
+			return v->gsi;
+	}
+	ret = irq_routes_msi_set(&vm->routes, (unsigned int)v->gsi, addr, data);
+	if (!ret)
+		ret = irq_kvm_commit(vm->vm_fd, &vm->routes);
+	if (ret)
+		return ret;
+	pt->irq_route_changes++;
+	if (!v->routed) {
+		/* Stop watching first, so that no fire wakes ptvm again. */
+		vec_watch(v, 0);
+		ret = irq_kvm_irqfd(vm->vm_fd, v->efd, (unsigned int)v->gsi,
+				    -1);
+		if (ret) {
+			vec_watch(v, 1);
+			return ret;
+		}
+		v->routed = 1;
+	}
+	return 0;
+}
+
+static int pt_irq_unroute(void *opaque, unsigned int index, unsigned int vec)
+{
+	struct ptdev *pt = opaque;
+	struct ptdev_vec *v = vec_get(pt, index, vec);
+
+	if (!v)
+		return -EINVAL;
+	if (v->routed) {
+		irq_kvm_irqfd_del(pt->vm->vm_fd, v->efd, (unsigned int)v->gsi);
+		v->routed = 0;
+		pt->irq_route_changes++;
+	}
+	vec_watch(v, 1);
+	return 0;
+}
+
+static int pt_irq_inject(void *opaque, unsigned int index, unsigned int vec)
+{
+	struct ptdev *pt = opaque;
+	struct ptdev_vec *v = vec_get(pt, index, vec);
+	uint64_t one = 1;
+
+	if (!v || !v->routed)
+		return -EINVAL;
+	return write(v->efd, &one, sizeof(one)) == sizeof(one) ? 0 : -errno;
+}
+
+static const struct pci_vdev_ops ptdev_ops = {
+	.cfg_read = pt_cfg_read,
+	.cfg_write = pt_cfg_write,
+	.bar_read = pt_bar_read,
+	.bar_write = pt_bar_write,
+	.bar_map = pt_bar_map,
+	.bar_unmap = pt_bar_unmap,
+	.irq = {
+		.irq_enable = pt_irq_enable,
+		.irq_disable = pt_irq_disable,
+		.irq_route = pt_irq_route,
+		.irq_unroute = pt_irq_unroute,
+		.irq_inject = pt_irq_inject,
+	},
+};
+
+/* ---- config space, as the host bridge calls it ---- */
+
+static void pt_func_read(void *opaque, unsigned int off, unsigned int len,
+			 uint32_t *val)
+{
+	struct ptdev *pt = opaque;
+
+	pci_vdev_cfg_read(&pt->vdev, off, len, val);
+}
+
+static void pt_func_write(void *opaque, unsigned int off, unsigned int len,
+			  uint32_t val)
+{
+	struct ptdev *pt = opaque;
+
+	pci_vdev_cfg_write(&pt->vdev, off, len, val);
+}
+
+static const struct pci_func_ops ptdev_func_ops = {
+	.cfg_read = pt_func_read,
+	.cfg_write = pt_func_write,
+};
+
+/* ---- lifetime ---- */
+
+/*
+ * Places every BAR as firmware would, largest first so that natural
+ * alignment wastes nothing: 64-bit memory BARs in the window above RAM,
+ * 32-bit ones below 4 GiB, I/O BARs in the PCI port window.
+ */
+static int ptdev_place_bars(struct ptdev *pt)
+{
+	struct vm *vm = pt->vm;
+	unsigned int done = 0, i;
+
+	while (done != (1u << PCI_STD_NUM_BARS) - 1) {
+		struct pci_vdev_bar_desc d, best_d = { 0 };
+		unsigned int best = PCI_STD_NUM_BARS;
+		struct pci_window *w;
+		uint64_t addr;
+		int ret;
+
+		for (i = 0; i < PCI_STD_NUM_BARS; i++) {
+			if (done & (1u << i))
+				continue;
+			if (pci_vdev_bar_info(&pt->vdev, i, &d) || !d.size) {
+				done |= 1u << i;
+				continue;
+			}
+			if (best == PCI_STD_NUM_BARS || d.size > best_d.size) {
+				best = i;
+				best_d = d;
+			}
+		}
+		if (best == PCI_STD_NUM_BARS)
+			break;
+		done |= 1u << best;
+		w = best_d.io	  ? &vm->pio_window
+		    : best_d.is64 ? &vm->mmio64_window
+				  : &vm->mmio32_window;
+		/* Small I/O BARs still take 4 bytes at least; memory a page. */
+		ret = pci_window_alloc(
+			w,
+			best_d.io || best_d.size >= PAGE ? best_d.size : PAGE,
+			&addr);
+		if (ret)
+			return ret;
+		pt->bar[best].size = best_d.size;
+		pt->bar[best].io = best_d.io;
+		pci_vdev_bar_set(&pt->vdev, best, addr);
+	}
+	return 0;
+}
+
+static int ptdev_intx_open(struct ptdev *pt)
+{
+	uint32_t pin = 0;
+	int ret;
+
+	pt->intx_efd = pt->intx_resample = -1;
+	pci_vdev_cfg_read(&pt->vdev, PCI_INTERRUPT_PIN, 1, &pin);
+	if (!pin || pin > 4 || !pt->dev.irq_count[VFIO_PCI_INTX_IRQ_INDEX])
+		return 0;
+	pt->intx_gsi = (int)acpi_intx_gsi(pt->slot, pin);
+	pt->intx_efd = eventfd(0, EFD_CLOEXEC);
+	pt->intx_resample = eventfd(0, EFD_CLOEXEC);
+	if (pt->intx_efd < 0 || pt->intx_resample < 0)
+		return -errno;
+	/*
+	 * Level-triggered: VFIO masks the line and signals intx_efd; KVM
+	 * asserts the GSI until the guest's EOI, then signals the resample
+	 * eventfd, which VFIO takes as the unmask. ptvm is never woken.
+	 */
+	ret = irq_kvm_irqfd(pt->vm->vm_fd, pt->intx_efd,
+			    (unsigned int)pt->intx_gsi, pt->intx_resample);
+	if (ret)
+		return ret;
+	intx_set(pt, 1);
+	return pt->intx_on ? 0 : -EIO;
+}
+
+int ptdev_open(struct ptdev *pt, struct vm *vm, struct vfio_group *g,
+	       const char *bdf, unsigned int index, unsigned int slot)
+{
+	struct pci_vdev_config cfg = { 0 };
+	unsigned int i;
+	int ret;
+
+	memset(pt, 0, sizeof(*pt));
+	pt->vm = vm;
+	pt->index = index;
+	pt->slot = slot;
+	pt->intx_efd = pt->intx_resample = -1;
+	ret = vfio_dev_open(&pt->dev, g, bdf);
+	if (ret)
+		return ret;
+	/* Start from a known state: whatever the last user left is gone. */
+	vfio_dev_reset(&pt->dev);
+	ret = vfio_dev_map_bars(&pt->dev);
+	if (ret)
+		goto err_close;
+
+	for (i = 0; i < PCI_STD_NUM_BARS; i++)
+		cfg.bar_size[i] =
+			pt->dev.region[VFIO_PCI_BAR0_REGION_INDEX + i].size;
+	cfg.intx = pt->dev.irq_count[VFIO_PCI_INTX_IRQ_INDEX] > 0;
+	cfg.msi_nvec = pt->dev.irq_count[VFIO_PCI_MSI_IRQ_INDEX];
+	cfg.msix_nvec = pt->dev.irq_count[VFIO_PCI_MSIX_IRQ_INDEX];
+	ret = pci_vdev_init(&pt->vdev, &ptdev_ops, pt, &cfg);
+	if (ret)
+		goto err_close;
+	ret = ptdev_place_bars(pt);
+	if (ret)
+		goto err_close;
+	ret = ptdev_intx_open(pt);
+	if (ret)
+		goto err_intx;
+	ret = pci_host_add(&vm->pci, slot, 0, &ptdev_func_ops, pt);
+	if (ret)
+		goto err_intx;
+	return 0;
+
+err_intx:
+	ptdev_close(pt);
+	return ret;
+err_close:
+	vfio_dev_close(&pt->dev);
+	return ret;
+}
+
+void ptdev_close(struct ptdev *pt)
+{
+	unsigned int i;
+
+	if (pt->dev.fd < 0 || !pt->vm)
+		return;
+	/* Back to power-on state: MSI/MSI-X off, BARs unmapped. */
+	pci_vdev_reset(&pt->vdev);
+	for (i = 0; i < VFIO_PCI_NUM_IRQS; i++)
+		if (pt->vec[i])
+			pt_irq_disable(pt, i);
+	for (i = 0; i < PCI_STD_NUM_BARS; i++)
+		if (pt->bar[i].decoded)
+			pt_bar_unmap(pt, i, pt->bar[i].addr);
+	intx_set(pt, 0);
+	if (pt->intx_efd >= 0) {
+		irq_kvm_irqfd_del(pt->vm->vm_fd, pt->intx_efd,
+				  (unsigned int)pt->intx_gsi);
+		close(pt->intx_efd);
+	}
+	if (pt->intx_resample >= 0)
+		close(pt->intx_resample);
+	pt->intx_efd = pt->intx_resample = -1;
+	/* Leave it as fresh for the next user as we found it. */
+	vfio_dev_reset(&pt->dev);
+	vfio_dev_close(&pt->dev);
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A passed-through PCI function: the VFIO device, the pure model of what the
+ * guest sees (pci/vdev.h), and the plumbing between them that the model
+ * drives through its ops: BAR mmaps as KVM memory slots, forwarded region
+ * accesses, and interrupts wired VFIO eventfd -> KVM irqfd.
+ */
+#ifndef PTVM_VFIO_PCI_H
+#define PTVM_VFIO_PCI_H
+
+#include <stdint.h>
+
+#include "pci/vdev.h"
+#include "vfio/vfio.h"
+#include "vmm.h"
+
+#define PTDEV_BAR_PIECES 4 /* KVM slots per BAR: mmap-able parts around traps */
+
+struct ptdev;
+
+struct ptdev_vec {
+	struct ptdev *pt;
+	unsigned int index, vec;
+	int efd;
+	int gsi; /* -1 until first routed */
+	int routed; /* irqfd bound: fires go straight into the guest */
+	int watched; /* in the loop's epoll set: fires are counted as pending */
+	struct vm_source src;
+};
+
+struct ptdev_bar {
+	int decoded;
+	uint64_t addr, size;
+	int io;
+	unsigned int nslots;
+	struct {
+		unsigned int slot;
+		uint64_t off, size;
+	} piece[PTDEV_BAR_PIECES];
+};
+
+struct ptdev {
+	struct vm *vm;
+	unsigned int index; /* among the VM's devices */
+	unsigned int slot; /* guest PCI slot on bus 0 */
+	struct vfio_dev dev;
+	struct pci_vdev vdev;
+	struct ptdev_bar bar[PCI_STD_NUM_BARS];
+	struct ptdev_vec *vec[VFIO_PCI_NUM_IRQS];
+	unsigned int nvec[VFIO_PCI_NUM_IRQS];
+	int intx_efd, intx_resample, intx_gsi, intx_on;
+	uint64_t irq_route_changes;
+};
+
+/*
+ * Opens bdf in group g (attached, with the IOMMU set), builds the guest's view of it at guest slot
+ * `slot`, and registers it on the VM's host bridge. -errno on failure,
+ * with nothing left open.
+ */
+int ptdev_open(struct ptdev *pt, struct vm *vm, struct vfio_group *g,
+	       const char *bdf, unsigned int index, unsigned int slot);
+/* Resets the device where it can and releases everything ptdev_open took. */
+void ptdev_close(struct ptdev *pt);
+/*
+ * A trapped guest access at guest address addr (MMIO, or PIO when io):
+ * 1 if one of pt's BARs decodes it (and it was handled), else 0.
+ */
+int ptdev_access(struct ptdev *pt, int io, uint64_t addr, unsigned int len,
+		 int write, uint8_t *data);
+
+#endif
