@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Bad devices: each case gets one line naming the device and the fix, exit
+# 1, and leaves the host clean: the device still on vfio-pci and free, no
+# ptvm process, no /dev/vfio group held.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/e2e/tap.sh
+
+if [ -z "${1:-}" ]; then
+	tap_plan 13
+	scripts/guest-initrd build/e2e/boot.cpio.gz tests/e2e/guest/boot-init.sh \
+		-- tests/e2e/guest/common.sh:common.sh
+	img=build/e2e/devfail.img
+	rm -f $img $img.2
+	truncate -s 16M $img $img.2
+	# 04.0 nvme on vfio-pci; 05.0 nvme kept on its L1 driver; slot 6 is one
+	# multi-function device (one IOMMU group): 06.0 on vfio-pci, 06.1 an
+	# e1000 that L1's driver keeps.
+	scripts/nested -t 300 -d nvme:$img -k nvme:$img.2 \
+		-d raw:edu,addr=06.0,multifunction=on -k raw:e1000,addr=06.1 \
+		-- bash tests/e2e/devfail.t --in-l1 || echo "# nested: exit $?"
+	# An L1 without an IOMMU: nothing can be bound to vfio-pci there.
+	scripts/nested -t 120 -I -k nvme:$img -- bash tests/e2e/devfail.t --no-iommu ||
+		echo "# nested: exit $?"
+	exit 0
+fi
+
+kernel=/boot/vmlinuz-$KVER
+tmp=/tmp/devfail
+mkdir -p $tmp
+# fails NAME PATTERN ARGS...: exit 1 and one stderr line matching PATTERN
+fails() {
+	local name=$1 pat=$2 rc lines
+	shift 2
+	timeout 60 "$@" >$tmp/out 2>$tmp/err </dev/null
+	rc=$?
+	lines=$(wc -l <$tmp/err)
+	if [ $rc = 1 ] && [ "$lines" = 1 ] && grep -qE -- "$pat" $tmp/err; then
+		tap_ok "$name"
+	else
+		tap_fail "$name (rc=$rc; stderr: $(head -c 400 $tmp/err))"
+	fi
+	head -c 400 $tmp/err | tap_diag
+}
+clean() { # clean BDF: still on vfio-pci, nobody holds a VFIO group, no ptvm
+	local drv
+	drv=$(basename "$(readlink /sys/bus/pci/devices/$1/driver)")
+	if [ "$drv" = vfio-pci ] && ! pgrep -x ptvm >/dev/null &&
+		! ls -l /proc/[0-9]*/fd 2>/dev/null | grep -q '/dev/vfio/[0-9]'; then
+		tap_ok "host clean after: $2"
+	else
+		tap_fail "host clean after: $2 (driver $drv; $(pgrep -a ptvm))"
+	fi
+}
+ptvm=(build/ptvm --kernel $kernel --initrd build/e2e/boot.cpio.gz --mem 256M)
+
+if [ "${1:-}" = --no-iommu ]; then
+	fails "no IOMMU: says to enable it" "$KEPT: no IOMMU group: the host IOMMU is off \(boot the host with intel_iommu=on" \
+		"${ptvm[@]}" --device $KEPT
+	exit 0
+fi
+
+set -- $BDFS
+nvme=$1 edu=$2
+set -- $KEPT
+kept=$1
+modprobe nvme
+modprobe e1000
+
+fails "a device that does not exist" "0000:00:1e.0: no such PCI device" "${ptvm[@]}" --device 0000:00:1e.0
+fails "a device on another driver: says how to bind it" \
+	"$kept: bound to nvme, not vfio-pci \(run: echo vfio-pci > /sys/bus/pci/devices/$kept/driver_override" \
+	"${ptvm[@]}" --device $kept
+fails "an IOMMU group that is not viable: lists the other members" \
+	"$edu: IOMMU group [0-9]+ is not viable: .*0000:00:06.1 \(e1000\)" "${ptvm[@]}" --device $edu
+clean $edu "a group that is not viable"
+
+# The same device in use by a running ptvm.
+"${ptvm[@]}" --device $nvme --cmdline "console=ttyS0 quiet panic=-1 ptvm.end=hang" </dev/null >$tmp/first.log 2>&1 &
+first=$!
+for i in $(seq 60); do grep -q PTVM-HANGING $tmp/first.log && break; sleep 1; done
+fails "a device in use by another process: names its pid" \
+	"$nvme: in use by another process \(pid $first holds /dev/vfio/[0-9]+\)" "${ptvm[@]}" --device $nvme
+kill -TERM $first
+wait $first
+rc=$?
+tap_check "the first ptvm ends on SIGTERM with 143 (got $rc)" [ $rc = 143 ]
+clean $nvme "a device in use"
+
+# Locked memory: no CAP_IPC_LOCK and a 1 MiB limit.
+fails "a locked-memory limit too low: says the size needed" \
+	"guest RAM: 256 MiB must be locked for device DMA, but the locked-memory limit is 1024 KiB \(raise it to 262144 KiB" \
+	setpriv --bounding-set=-ipc_lock --inh-caps=-ipc_lock sh -c \
+	"ulimit -l 1024; exec build/ptvm --kernel $kernel --initrd build/e2e/boot.cpio.gz --mem 256M --device $nvme"
+clean $nvme "a locked-memory failure"
+
+# After all that, the device still works: a full boot with it passes.
+"${ptvm[@]}" --device $nvme --cmdline "console=ttyS0 quiet panic=-1" </dev/null >$tmp/last.log 2>&1
+rc=$?
+tap_check "the device works for the next run (exit $rc)" [ $rc = 0 ]
+tap_check "the guest saw it on its bus 0, slot 1" grep -qa "PTVM-PCI 0000:00:01.0 0x1b36:0x0010" $tmp/last.log
+clean $nvme "a normal run"
