@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# NICs: e1000e (MSI-X), virtio-net (modern, MSI-X) and e1000 (INTx only),
+# each passed through to the guest in turn. The guest's driver binds, the
+# link comes up, and IPv6 link-local pings reach a NIC that L1 keeps on
+# the same QEMU hub.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/e2e/tap.sh
+
+nics="e1000e virtio-net e1000"
+if [ "${1:-}" != --in-l1 ]; then
+	tap_plan 12
+	scripts/guest-initrd build/e2e/net.cpio.gz tests/e2e/guest/net-init.sh e1000e e1000 virtio_net virtio_pci \
+		-- tests/e2e/guest/common.sh:common.sh
+	args=()
+	for n in $nics; do args+=(-d $n); done
+	scripts/nested -t 500 "${args[@]}" -- bash tests/e2e/net.t --in-l1 || echo "# nested: exit $?"
+	exit 0
+fi
+
+# ---- in L1: its own NIC at 00:10.0 answers as fe80::1 ----
+modprobe e1000e
+kif=$(ls /sys/bus/pci/devices/0000:00:10.0/net/ 2>/dev/null | head -n 1)
+ip link set "$kif" up
+ip -6 addr add fe80::1/64 dev "$kif" nodad
+kernel=/boot/vmlinuz-$KVER
+set -- $BDFS
+for n in $nics; do
+	bdf=$1
+	shift
+	log=$OUT/$n.log
+	timeout 200 build/ptvm --kernel $kernel --initrd build/e2e/net.cpio.gz --mem 512M \
+		--device $bdf --cmdline "console=ttyS0 quiet panic=-1" </dev/null >$log 2>&1
+	rc=$?
+	tap_check "$n: the guest powered off, exit 0 (got $rc)" [ $rc = 0 ]
+	tap_check "$n: the guest's driver bound" grep -qa "PTVM-NET driver=" $log
+	tap_check "$n: link up" grep -qa "PTVM-LINK carrier=1" $log
+	tap_check "$n: IPv6 link-local ping to L1 answered" grep -qaE "PTVM-PING .* 0% packet loss" $log
+	grep -aE "PTVM-|ptvm:" $log | head -20 | tap_diag
+done
