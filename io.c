@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "boot/layout.h"
+#include "vfio/pci.h"
 #include "vmm.h"
 
 #define PM1_SCI_EN 0x0001 /* ACPI 6.4, 4.8.3.2.1 */
@@ -189,4 +190,6 @@ void io_stats_print(const struct vm *vm, FILE *f)
 		(unsigned long long)s->mmio_ecam,
 		(unsigned long long)s->mmio_dev,
 		(unsigned long long)s->mmio_unhandled);
+	for (i = 0; i < vm->ndevs; i++)
+		ptdev_stats_print(vm->dev[i], f);
 }

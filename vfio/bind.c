@@ -91,7 +91,8 @@ static int busy_net(const char *bdf, char *what, size_t len)
 
 		if (e->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "/sys/class/net/%s/flags", e->d_name);
+		snprintf(path, sizeof(path), "/sys/class/net/%s/flags",
+			 e->d_name);
 		f = fopen(path, "r");
 		if (f && fgets(flags, sizeof(flags), f) &&
 		    (strtoul(flags, NULL, 16) & 1)) {
@@ -117,35 +118,44 @@ static int bind_one(const char *bdf, int force)
 		return 0;
 	}
 	if (access("/sys/bus/pci/drivers/vfio-pci", F_OK)) {
-		fprintf(stderr, "ptvm: %s: the vfio-pci driver is not loaded (modprobe vfio-pci)\n", bdf);
+		fprintf(stderr,
+			"ptvm: %s: the vfio-pci driver is not loaded (modprobe vfio-pci)\n",
+			bdf);
 		return EXIT_ERROR;
 	}
 	if (!force && (busy_block(bdf, what, sizeof(what)) ||
 		       busy_net(bdf, what, sizeof(what)))) {
-		fprintf(stderr, "ptvm: %s: %s; stop using it first, or bind with --force\n", bdf, what);
+		fprintf(stderr,
+			"ptvm: %s: %s; stop using it first, or bind with --force\n",
+			bdf, what);
 		return EXIT_ERROR;
 	}
 	mkdir(STATE_DIR, 0755);
 	snprintf(path, sizeof(path), STATE_DIR "/%s.driver", bdf);
 	f = fopen(path, "w");
 	if (!f) {
-		fprintf(stderr, "ptvm: %s: cannot remember its driver in %s: %s\n", bdf, path, strerror(errno));
+		fprintf(stderr,
+			"ptvm: %s: cannot remember its driver in %s: %s\n", bdf,
+			path, strerror(errno));
 		return EXIT_ERROR;
 	}
 	fprintf(f, "%s\n", drv);
 	fclose(f);
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override", bdf);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
+		 bdf);
 	ret = put(path, "vfio-pci");
 	if (!ret && drv[0]) {
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind", bdf);
+		snprintf(path, sizeof(path),
+			 "/sys/bus/pci/devices/%s/driver/unbind", bdf);
 		ret = put(path, bdf);
 	}
 	if (!ret)
 		ret = put("/sys/bus/pci/drivers_probe", bdf);
 	sysfs_dev_driver(bdf, drv, sizeof(drv));
 	if (ret || strcmp(drv, "vfio-pci")) {
-		fprintf(stderr, "ptvm: %s: could not bind it to vfio-pci (%s; is it in an IOMMU group?)\n",
+		fprintf(stderr,
+			"ptvm: %s: could not bind it to vfio-pci (%s; is it in an IOMMU group?)\n",
 			bdf, ret ? strerror(-ret) : "no driver took it");
 		return EXIT_ERROR;
 	}
@@ -161,7 +171,8 @@ static int unbind_one(const char *bdf)
 
 	sysfs_dev_driver(bdf, drv, sizeof(drv));
 	if (strcmp(drv, "vfio-pci")) {
-		fprintf(stderr, "ptvm: %s: not bound to vfio-pci (bound to %s); nothing to undo\n",
+		fprintf(stderr,
+			"ptvm: %s: not bound to vfio-pci (bound to %s); nothing to undo\n",
 			bdf, drv[0] ? drv : "no driver");
 		return EXIT_ERROR;
 	}
@@ -173,22 +184,25 @@ static int unbind_one(const char *bdf)
 		old[strcspn(old, "\n")] = '\0';
 		fclose(f);
 	}
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override", bdf);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
+		 bdf);
 	ret = put(path, "\n");
 	if (!ret) {
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind", bdf);
+		snprintf(path, sizeof(path),
+			 "/sys/bus/pci/devices/%s/driver/unbind", bdf);
 		ret = put(path, bdf);
 	}
 	if (!ret && old[0]) {
-		snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/bind", old);
+		snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/bind",
+			 old);
 		ret = put(path, bdf);
 	} else if (!ret) {
 		/* Nothing remembered: let the kernel pick, as at boot. */
 		ret = put("/sys/bus/pci/drivers_probe", bdf);
 	}
 	if (ret) {
-		fprintf(stderr, "ptvm: %s: could not give it back to %s: %s\n", bdf,
-			old[0] ? old : "its driver", strerror(-ret));
+		fprintf(stderr, "ptvm: %s: could not give it back to %s: %s\n",
+			bdf, old[0] ? old : "its driver", strerror(-ret));
 		return EXIT_ERROR;
 	}
 	snprintf(path, sizeof(path), STATE_DIR "/%s.driver", bdf);
@@ -211,7 +225,8 @@ int bind_main(int argc, char *argv[])
 		if (!strcmp(argv[i], "--force"))
 			continue;
 		if (opts_parse_bdf(argv[i], &b)) {
-			fprintf(stderr, "ptvm: %s: '%s' is not a PCI address (use DDDD:BB:SS.F, e.g. 0000:01:00.0)\n",
+			fprintf(stderr,
+				"ptvm: %s: '%s' is not a PCI address (use DDDD:BB:SS.F, e.g. 0000:01:00.0)\n",
 				argv[0], argv[i]);
 			return EXIT_USAGE;
 		}
@@ -220,10 +235,13 @@ int bind_main(int argc, char *argv[])
 		if (!strcmp(argv[i], "--force"))
 			continue;
 		opts_parse_bdf(argv[i], &b);
-		snprintf(bdf, sizeof(bdf), "%04x:%02x:%02x.%x", b.domain, b.bus, b.slot, b.fn);
+		snprintf(bdf, sizeof(bdf), "%04x:%02x:%02x.%x", b.domain, b.bus,
+			 b.slot, b.fn);
 		n++;
 		if (!sysfs_dev_exists(bdf)) {
-			fprintf(stderr, "ptvm: %s: no such PCI device (lspci -D lists the host's devices)\n", bdf);
+			fprintf(stderr,
+				"ptvm: %s: no such PCI device (lspci -D lists the host's devices)\n",
+				bdf);
 			rc = EXIT_ERROR;
 			continue;
 		}
@@ -231,7 +249,8 @@ int bind_main(int argc, char *argv[])
 			rc = EXIT_ERROR;
 	}
 	if (!n) {
-		fprintf(stderr, "ptvm: %s: which devices? (ptvm %s BDF...)\n", argv[0], argv[0]);
+		fprintf(stderr, "ptvm: %s: which devices? (ptvm %s BDF...)\n",
+			argv[0], argv[0]);
 		return EXIT_USAGE;
 	}
 	return rc;

@@ -586,3 +586,20 @@ void ptdev_close(struct ptdev *pt)
 	vfio_dev_reset(&pt->dev);
 	vfio_dev_close(&pt->dev);
 }
+
+void ptdev_stats_print(const struct ptdev *pt, FILE *f)
+{
+	const struct pci_vdev_stats *s = &pt->vdev.stats;
+
+	fprintf(f,
+		"ptvm: stats: %s: irq route changes %llu (msix routes %llu), bad config %llu, read-only writes %llu, bad bar %llu, op errors %llu (msix %llu, msi %llu), msix bad %llu\n",
+		pt->dev.name, (unsigned long long)pt->irq_route_changes,
+		(unsigned long long)pt->vdev.msix.stats.routes,
+		(unsigned long long)s->bad_cfg,
+		(unsigned long long)s->ro_writes,
+		(unsigned long long)s->bad_bar,
+		(unsigned long long)s->op_errors,
+		(unsigned long long)pt->vdev.msix.stats.op_errors,
+		(unsigned long long)pt->vdev.msi.op_errors,
+		(unsigned long long)pt->vdev.msix.stats.bad_access);
+}

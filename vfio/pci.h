@@ -9,6 +9,7 @@
 #define PTVM_VFIO_PCI_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "pci/vdev.h"
 #include "vfio/vfio.h"
@@ -67,5 +68,8 @@ void ptdev_close(struct ptdev *pt);
  */
 int ptdev_access(struct ptdev *pt, int io, uint64_t addr, unsigned int len,
 		 int write, uint8_t *data);
+
+/* One --stats line for the device: route changes and ignored accesses. */
+void ptdev_stats_print(const struct ptdev *pt, FILE *f);
 
 #endif

@@ -31,8 +31,7 @@ struct out {
 	int nfields; /* fields written in the current object/array */
 };
 
-static void sysfs_read(const char *bdf, const char *attr, char *buf,
-		       size_t len)
+static void sysfs_read(const char *bdf, const char *attr, char *buf, size_t len)
 {
 	char path[PATH_MAX];
 	FILE *f;
@@ -100,8 +99,8 @@ static const char *cap_name(unsigned int id)
 		[PCI_CAP_ID_EA] = "enhanced allocation",
 	};
 
-	return id < sizeof(names) / sizeof(names[0]) && names[id] ? names[id] :
-								    "unknown";
+	return id < sizeof(names) / sizeof(names[0]) && names[id] ? names[id]
+								  : "unknown";
 }
 
 int probe_main(int argc, char *argv[])
@@ -119,18 +118,23 @@ int probe_main(int argc, char *argv[])
 		if (!strcmp(argv[i], "--json"))
 			o.json = 1;
 		else if (opts_parse_bdf(argv[i], &b)) {
-			fprintf(stderr, "ptvm: probe: '%s' is not a PCI address (use DDDD:BB:SS.F, e.g. 0000:01:00.0)\n", argv[i]);
+			fprintf(stderr,
+				"ptvm: probe: '%s' is not a PCI address (use DDDD:BB:SS.F, e.g. 0000:01:00.0)\n",
+				argv[i]);
 			return EXIT_USAGE;
 		} else
 			snprintf(bdf, sizeof(bdf), "%04x:%02x:%02x.%x",
 				 b.domain, b.bus, b.slot, b.fn);
 	}
 	if (argc < 2 || (argc == 2 && o.json)) {
-		fprintf(stderr, "ptvm: probe: which device? (ptvm probe BDF [--json])\n");
+		fprintf(stderr,
+			"ptvm: probe: which device? (ptvm probe BDF [--json])\n");
 		return EXIT_USAGE;
 	}
 	if (!sysfs_dev_exists(bdf)) {
-		fprintf(stderr, "ptvm: %s: no such PCI device (lspci -D lists the host's devices)\n", bdf);
+		fprintf(stderr,
+			"ptvm: %s: no such PCI device (lspci -D lists the host's devices)\n",
+			bdf);
 		return EXIT_ERROR;
 	}
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
@@ -171,22 +175,29 @@ int probe_main(int argc, char *argv[])
 		if (!flags)
 			continue;
 		size = end - start + 1;
-		snprintf(key, sizeof(key), i < PCI_STD_NUM_BARS ? "bar%u" : "rom", i);
+		snprintf(key, sizeof(key),
+			 i < PCI_STD_NUM_BARS ? "bar%u" : "rom", i);
 		if (i == PCI_STD_NUM_BARS)
-			kv(&o, key, "memory, %llu KiB; hidden from the guest", size >> 10);
+			kv(&o, key, "memory, %llu KiB; hidden from the guest",
+			   size >> 10);
 		else if (flags & RES_IO)
 			kv(&o, key, "I/O, %llu bytes; trapped", size);
 		else
-			kv(&o, key, "memory %s%s, %llu KiB; %s", flags & RES_MEM_64 ? "64-bit" : "32-bit",
-			   flags & RES_PREFETCH ? " prefetchable" : "", size >> 10,
-			   size >= PAGE ? "mmap-able by vfio-pci (MSI-X pages trapped)" : "under a page: trapped");
+			kv(&o, key, "memory %s%s, %llu KiB; %s",
+			   flags & RES_MEM_64 ? "64-bit" : "32-bit",
+			   flags & RES_PREFETCH ? " prefetchable" : "",
+			   size >> 10,
+			   size >= PAGE
+				   ? "mmap-able by vfio-pci (MSI-X pages trapped)"
+				   : "under a page: trapped");
 	}
 	if (res)
 		fclose(res);
 
 	/* Capabilities: the physical chain, and what ptvm does with each. */
 	if (ncfg < 64 || !(cfg[PCI_STATUS] & PCI_STATUS_CAP_LIST)) {
-		kv(&o, "capabilities", ncfg < 64 ? "unreadable (run as root)" : "none");
+		kv(&o, "capabilities",
+		   ncfg < 64 ? "unreadable (run as root)" : "none");
 	}
 	pos = cfg[PCI_CAPABILITY_LIST] & ~3u;
 	for (hops = 0; ncfg >= 256 && (cfg[PCI_STATUS] & PCI_STATUS_CAP_LIST) &&
@@ -196,9 +207,12 @@ int probe_main(int argc, char *argv[])
 		char key[16];
 
 		snprintf(key, sizeof(key), "cap@0x%02x", pos);
-		kv(&o, key, "%s (0x%02x): %s", cap_name(id), id, pci_cap_policy_name(id));
+		kv(&o, key, "%s (0x%02x): %s", cap_name(id), id,
+		   pci_cap_policy_name(id));
 		if (id == PCI_CAP_ID_MSIX)
-			msix = ((cfg[pos + 2] | cfg[pos + 3] << 8) & PCI_MSIX_FLAGS_QSIZE) + 1;
+			msix = ((cfg[pos + 2] | cfg[pos + 3] << 8) &
+				PCI_MSIX_FLAGS_QSIZE) +
+			       1;
 		if (id == PCI_CAP_ID_MSI)
 			msi = 1u << ((cfg[pos + 2] & PCI_MSI_FLAGS_QMASK) >> 1);
 		pos = cfg[pos + 1] & ~3u;
@@ -207,10 +221,13 @@ int probe_main(int argc, char *argv[])
 	kv(&o, "interrupts", "INTx %s, MSI %u vectors, MSI-X %u vectors",
 	   pin ? "yes" : "no", msi, msix);
 	sysfs_read(bdf, "reset_method", buf, sizeof(buf));
-	kv(&o, "reset", "%s", buf[0] ? buf : "no reset method: the device is not reset between runs");
+	kv(&o, "reset", "%s",
+	   buf[0] ? buf
+		  : "no reset method: the device is not reset between runs");
 
 	if (!todo && strcmp(drv, "vfio-pci")) {
-		snprintf(path, sizeof(path), "bind it to vfio-pci (ptvm bind %s)", bdf);
+		snprintf(path, sizeof(path),
+			 "bind it to vfio-pci (ptvm bind %s)", bdf);
 		todo = path;
 	}
 	if (!todo && nothers) {
@@ -218,15 +235,16 @@ int probe_main(int argc, char *argv[])
 		char *p = others;
 
 		while ((p = strstr(p, "(")) != NULL) {
-			if (strncmp(p, "(vfio-pci)", 10) && strncmp(p, "(no driver)", 11))
+			if (strncmp(p, "(vfio-pci)", 10) &&
+			    strncmp(p, "(no driver)", 11))
 				unready = 1;
 			p++;
 		}
 		if (unready)
 			todo = "unbind the other members of its IOMMU group from their drivers, or bind them to vfio-pci";
 	}
-	kv(&o, "verdict", "%s%s", todo ? "not ready: " : "ready to pass through",
-	   todo ? todo : "");
+	kv(&o, "verdict", "%s%s",
+	   todo ? "not ready: " : "ready to pass through", todo ? todo : "");
 	if (o.json)
 		fputs("\n}\n", o.f);
 	return todo ? EXIT_ERROR : 0;

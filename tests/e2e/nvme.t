@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.."
 
 marker_off=$((40 << 20))
 if [ "${1:-}" != --in-l1 ]; then
-	tap_plan 9
+	tap_plan 12
 	scripts/guest-initrd build/e2e/nvme.cpio.gz tests/e2e/guest/nvme-init.sh nvme \
 		-- tests/e2e/guest/common.sh:common.sh
 	img=build/e2e/nvme.img
@@ -44,6 +44,18 @@ tap_check "nvme queues count interrupts on PCI-MSI(-X) vectors" \
 tap_check "the guest saw more than one nvme queue vector" \
 	[ "$(grep -a PTVM-IRQ $log | grep -c nvme)" -ge 2 ]
 grep -aE "PTVM-|nvme|rror|ptvm:" $log | head -40 | tap_diag
+# INTx only: the guest is booted with pci=nomsi.
+log=$OUT/nvme-intx.log
+timeout 200 build/ptvm --kernel "$kernel" --initrd build/e2e/nvme.cpio.gz --mem 512M \
+	--device "$bdf" --cmdline "console=ttyS0 quiet panic=-1 pci=nomsi ptvm.marker_off=$marker_off" \
+	</dev/null >$log 2>&1
+rc=$?
+tap_check "pci=nomsi: the guest powered off, exit 0 (got $rc)" [ $rc = 0 ]
+tap_check "pci=nomsi: 8 MiB written and read back compare equal" grep -qa "PTVM-RW-OK" $log
+tap_check "pci=nomsi: nvme interrupts count on an IO-APIC line" \
+	awk '/PTVM-IRQ/ && /IO-APIC/ && /nvme/ { for (i = 3; i < NF; i++) if ($i ~ /^[0-9]+$/) s += $i } END { exit !(s > 0) }' $log
+grep -aE "PTVM-IRQ|ptvm:" $log | tap_diag
+
 # the device is back on vfio-pci, and free for the next user
 tap_check "the device is still bound to vfio-pci after ptvm exits" \
 	[ "$(basename "$(readlink /sys/bus/pci/devices/$bdf/driver)")" = vfio-pci ]

@@ -19,5 +19,5 @@ if [ -n "$n" ]; then
 	time dd if=$dev of=/dev/null bs=4096 count=$n iflag=direct 2>&1 | tail -n 1 | sed 's/^/PTVM-READS /'
 	echo PTVM-READS-END
 fi
-grep -E "nvme|MSI" /proc/interrupts | sed 's/^/PTVM-IRQ /'
+grep -E "nvme|MSI|IO-APIC" /proc/interrupts | sed 's/^/PTVM-IRQ /'
 finish
