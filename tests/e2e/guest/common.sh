@@ -7,6 +7,7 @@ mount -t devtmpfs dev /dev
 arg() { sed -n "s/.*\<$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 # finish: what the test asked for at the end (ptvm.end=poweroff|reboot|hang)
 finish() {
+	[ -n "$(arg ptvm.delay)" ] && sleep "$(arg ptvm.delay)"
 	case $(arg ptvm.end) in
 	reboot) echo PTVM-REBOOTING; reboot -f ;;
 	hang) echo PTVM-HANGING; while :; do sleep 1; done ;;
