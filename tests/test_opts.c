@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+
+#include "opts.h"
+#include "tests/harness.h"
+
+static int parse(struct opts *o, const char *a0, const char *a1, const char *a2,
+		 const char *a3)
+{
+	char *argv[4] = { (char *)a0, (char *)a1, (char *)a2, (char *)a3 };
+	int argc = 0;
+
+	while (argc < 4 && argv[argc])
+		argc++;
+	return opts_parse(o, argc, argv);
+}
+
+TEST(sizes)
+{
+	uint64_t b = 0;
+
+	ASSERT_EQ(opts_parse_size("512M", &b), 0);
+	EXPECT_EQ(b, 512ULL << 20);
+	ASSERT_EQ(opts_parse_size("2G", &b), 0);
+	EXPECT_EQ(b, 2ULL << 30);
+	ASSERT_EQ(opts_parse_size("1024", &b), 0);
+	EXPECT_EQ(b, 1024ULL << 20);
+	ASSERT_EQ(opts_parse_size("4096K", &b), 0);
+	EXPECT_EQ(b, 4096ULL << 10);
+	ASSERT_EQ(opts_parse_size("512MiB", &b), 0);
+	EXPECT_EQ(b, 512ULL << 20);
+	ASSERT_EQ(opts_parse_size("1GB", &b), 0);
+	EXPECT_EQ(b, 1ULL << 30);
+	EXPECT_EQ(opts_parse_size("", &b), -EINVAL);
+	EXPECT_EQ(opts_parse_size("lots", &b), -EINVAL);
+	EXPECT_EQ(opts_parse_size("-1G", &b), -EINVAL);
+	EXPECT_EQ(opts_parse_size("1T", &b), -EINVAL);
+	EXPECT_EQ(opts_parse_size("12Mx", &b), -EINVAL);
+	EXPECT_EQ(opts_parse_size("99999999999999999999G", &b), -ERANGE);
+	EXPECT_EQ(opts_parse_size("99999999999G", &b), -ERANGE);
+}
+
+TEST(bdfs)
+{
+	struct pci_bdf b;
+
+	ASSERT_EQ(opts_parse_bdf("0000:00:04.0", &b), 0);
+	EXPECT_EQ(b.domain, 0);
+	EXPECT_EQ(b.slot, 4);
+	ASSERT_EQ(opts_parse_bdf("00AB:1f:1F.7", &b), 0);
+	EXPECT_EQ(b.domain, 0xab);
+	EXPECT_EQ(b.bus, 0x1f);
+	EXPECT_EQ(b.slot, 0x1f);
+	EXPECT_EQ(b.fn, 7);
+	ASSERT_EQ(opts_parse_bdf("01:00.1", &b), 0);
+	EXPECT_EQ(b.bus, 1);
+	EXPECT_EQ(b.fn, 1);
+	EXPECT_EQ(opts_parse_bdf("00:20.0", &b), -EINVAL); /* slot > 0x1f */
+	EXPECT_EQ(opts_parse_bdf("00:04.8", &b), -EINVAL); /* fn > 7 */
+	EXPECT_EQ(opts_parse_bdf("00:4.0", &b), -EINVAL);
+	EXPECT_EQ(opts_parse_bdf("0000-00:04.0", &b), -EINVAL);
+	EXPECT_EQ(opts_parse_bdf("00:04:0", &b), -EINVAL);
+	EXPECT_EQ(opts_parse_bdf("g0:04.0", &b), -EINVAL);
+	EXPECT_EQ(opts_parse_bdf("", &b), -EINVAL);
+}
+
+TEST(both_forms_and_defaults)
+{
+	struct opts o;
+
+	ASSERT_EQ(parse(&o, "--kernel", "k", "--mem=1G", NULL), 0);
+	EXPECT_EQ(o.mem, 1ULL << 30);
+	EXPECT_EQ(o.cpus, 1);
+	ASSERT_STREQ(o.kernel, "k");
+	ASSERT_STREQ(o.cmdline, OPTS_DEFAULT_CMDLINE);
+	ASSERT_EQ(parse(&o, "--kernel=k", "--cpus", "2", NULL), 0);
+	EXPECT_EQ(o.cpus, 2);
+	EXPECT_EQ(o.mem, OPTS_DEFAULT_MEM);
+	ASSERT_EQ(parse(&o, "--kernel=k", "--cmdline=", NULL, NULL), 0);
+	ASSERT_STREQ(o.cmdline, "");
+}
+
+TEST(errors_name_the_option)
+{
+	struct opts o;
+
+	EXPECT_EQ(parse(&o, "--kernel", "k", "--frob", NULL), -EINVAL);
+	EXPECT_TRUE(strstr(o.err, "unknown option '--frob'"));
+	EXPECT_EQ(parse(&o, "--kernel", "k", "--mem", NULL), -EINVAL);
+	EXPECT_TRUE(strstr(o.err, "--mem needs a value"));
+	EXPECT_EQ(parse(&o, "--kernel", "k", "--cpus", "0"), -EINVAL);
+	EXPECT_TRUE(strstr(o.err, "--cpus '0'"));
+	EXPECT_EQ(parse(&o, "--kernel", "k", "--cpus", "two"), -EINVAL);
+	EXPECT_EQ(parse(&o, "--kernel", "k", "--cpus", "99999"), -EINVAL);
+	EXPECT_EQ(parse(&o, "--kernel", "k", "--mem", "4M"), -EINVAL);
+	EXPECT_TRUE(strstr(o.err, "too small"));
+	EXPECT_EQ(parse(&o, "--mem", "1G", NULL, NULL), -EINVAL);
+	EXPECT_TRUE(strstr(o.err, "no kernel given"));
+	EXPECT_EQ(parse(&o, "--kernel", "", NULL, NULL), -EINVAL);
+	ASSERT_EQ(parse(&o, "--help", NULL, NULL, NULL), 0);
+	EXPECT_TRUE(o.help);
+}
+
+TEST(devices)
+{
+	char *argv[2 * OPTS_MAX_DEVICES + 4];
+	char names[OPTS_MAX_DEVICES + 1][16];
+	struct opts o;
+	int i, n = 0;
+
+	EXPECT_EQ(parse(&o, "--kernel=k", "--device", "00:04.0",
+			"--device=0000:00:04.0"),
+		  -EINVAL);
+	EXPECT_TRUE(strstr(o.err, "given twice"));
+	EXPECT_EQ(parse(&o, "--kernel=k", "--device", "00:4.0", NULL), -EINVAL);
+	EXPECT_TRUE(strstr(o.err, "not a PCI address"));
+	argv[n++] = "--kernel=k";
+	for (i = 0; i <= OPTS_MAX_DEVICES; i++) {
+		snprintf(names[i], sizeof(names[i]), "00:%02x.0", i + 1);
+		argv[n++] = "--device";
+		argv[n++] = names[i];
+	}
+	ASSERT_EQ(opts_parse(&o, n - 2, argv), 0);
+	EXPECT_EQ(o.ndevices, OPTS_MAX_DEVICES);
+	EXPECT_EQ(o.device[15].slot, 16);
+	EXPECT_EQ(opts_parse(&o, n, argv), -EINVAL);
+	EXPECT_TRUE(strstr(o.err, "at most"));
+}
+
+TEST_MAIN()
