@@ -330,8 +330,9 @@ int pci_vdev_init(struct pci_vdev *d, const struct pci_vdev_ops *ops,
 	     status | (phys[PCI_STATUS] & PCI_STATUS_CAP_LIST));
 	d->wmask[PCI_CACHE_LINE_SIZE] = 0xff;
 	d->wmask[PCI_LATENCY_TIMER] = 0xff;
-	/* Its own slot: no other functions behind it. */
-	d->cfg[PCI_HEADER_TYPE] = phys[PCI_HEADER_TYPE] & 0x7f;
+	/* Multi-function only if its guest slot holds other functions too. */
+	d->cfg[PCI_HEADER_TYPE] = (phys[PCI_HEADER_TYPE] & 0x7f) |
+				  (cfg->multifunction ? 0x80 : 0);
 	d->cfg[PCI_BIST] = 0;
 	bars_init(d, phys, cfg);
 	wr32(d->cfg + PCI_CARDBUS_CIS, 0);

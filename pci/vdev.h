@@ -47,6 +47,7 @@ struct pci_vdev_config {
 	uint64_t bar_size[PCI_STD_NUM_BARS]; /* region sizes; 0 = absent */
 	int intx; /* INTx is wired: expose the interrupt pin */
 	unsigned int msi_nvec, msix_nvec; /* VFIO's IRQ counts */
+	int multifunction; /* other functions share its guest slot */
 };
 
 struct pci_vdev_bar_desc {

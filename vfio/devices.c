@@ -101,10 +101,51 @@ static int dma_fail(struct vm *vm, int err)
 	return EXIT_ERROR;
 }
 
+static int same_slot(const struct pci_bdf *a, const struct pci_bdf *b)
+{
+	return a->domain == b->domain && a->bus == b->bus && a->slot == b->slot;
+}
+
+/*
+ * Guest slots and functions: devices in the order given take slots 1, 2,
+ * ... as function 0; functions of one multi-function host device whose
+ * function 0 is passed too share one guest slot and keep their numbers.
+ */
+static void place(const struct opts *o, unsigned int *slot, unsigned int *fn,
+		  int *multi)
+{
+	unsigned int i, j, next = 1;
+
+	for (i = 0; i < o->ndevices; i++) {
+		int has_fn0 = 0, others = 0;
+
+		for (j = 0; j < o->ndevices; j++) {
+			if (!same_slot(&o->device[i], &o->device[j]))
+				continue;
+			has_fn0 |= o->device[j].fn == 0;
+			others += j != i;
+		}
+		slot[i] = 0;
+		fn[i] = 0;
+		multi[i] = 0;
+		if (has_fn0 && others) {
+			for (j = 0; j < i; j++)
+				if (same_slot(&o->device[i], &o->device[j]))
+					slot[i] = slot[j];
+			fn[i] = o->device[i].fn;
+			multi[i] = 1;
+		}
+		if (!slot[i])
+			slot[i] = next++;
+	}
+}
+
 int vm_devices_open(struct vm *vm)
 {
 	const struct opts *o = vm->opts;
 	struct vfio_group *group[OPTS_MAX_DEVICES];
+	unsigned int gslot[OPTS_MAX_DEVICES], gfn[OPTS_MAX_DEVICES];
+	int multi[OPTS_MAX_DEVICES];
 	char bdf[OPTS_MAX_DEVICES][16];
 	unsigned int i;
 	int ret;
@@ -147,12 +188,14 @@ int vm_devices_open(struct vm *vm)
 		if (ret)
 			return dma_fail(vm, ret);
 	}
+	place(o, gslot, gfn, multi);
 	for (i = 0; i < o->ndevices; i++) {
 		struct ptdev *pt = calloc(1, sizeof(*pt));
 
 		if (!pt)
 			return dev_fail(bdf[i], "out of memory");
-		ret = ptdev_open(pt, vm, group[i], bdf[i], i, i + 1);
+		ret = ptdev_open(pt, vm, group[i], bdf[i], i, gslot[i], gfn[i],
+				 multi[i]);
 		if (ret) {
 			free(pt);
 			if (ret == -EBUSY)

@@ -511,7 +511,8 @@ static int ptdev_intx_open(struct ptdev *pt)
 }
 
 int ptdev_open(struct ptdev *pt, struct vm *vm, struct vfio_group *g,
-	       const char *bdf, unsigned int index, unsigned int slot)
+	       const char *bdf, unsigned int index, unsigned int slot,
+	       unsigned int fn, int multifunction)
 {
 	struct pci_vdev_config cfg = { 0 };
 	unsigned int i;
@@ -537,6 +538,7 @@ int ptdev_open(struct ptdev *pt, struct vm *vm, struct vfio_group *g,
 	cfg.intx = pt->dev.irq_count[VFIO_PCI_INTX_IRQ_INDEX] > 0;
 	cfg.msi_nvec = pt->dev.irq_count[VFIO_PCI_MSI_IRQ_INDEX];
 	cfg.msix_nvec = pt->dev.irq_count[VFIO_PCI_MSIX_IRQ_INDEX];
+	cfg.multifunction = multifunction;
 	ret = pci_vdev_init(&pt->vdev, &ptdev_ops, pt, &cfg);
 	if (ret)
 		goto err_close;
@@ -546,7 +548,7 @@ int ptdev_open(struct ptdev *pt, struct vm *vm, struct vfio_group *g,
 	ret = ptdev_intx_open(pt);
 	if (ret)
 		goto err_intx;
-	ret = pci_host_add(&vm->pci, slot, 0, &ptdev_func_ops, pt);
+	ret = pci_host_add(&vm->pci, slot, fn, &ptdev_func_ops, pt);
 	if (ret)
 		goto err_intx;
 	return 0;

@@ -54,12 +54,13 @@ struct ptdev {
 };
 
 /*
- * Opens bdf in group g (attached, with the IOMMU set), builds the guest's view of it at guest slot
- * `slot`, and registers it on the VM's host bridge. -errno on failure,
+ * Opens bdf in group g (attached, with the IOMMU set), builds the guest's
+ * view of it at guest slot.fn, and registers it on the VM's host bridge. -errno on failure,
  * with nothing left open.
  */
 int ptdev_open(struct ptdev *pt, struct vm *vm, struct vfio_group *g,
-	       const char *bdf, unsigned int index, unsigned int slot);
+	       const char *bdf, unsigned int index, unsigned int slot,
+	       unsigned int fn, int multifunction);
 /* Resets the device where it can and releases everything ptdev_open took. */
 void ptdev_close(struct ptdev *pt);
 /*

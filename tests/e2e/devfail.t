@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 . tests/e2e/tap.sh
 
 if [ -z "${1:-}" ]; then
-	tap_plan 13
+	tap_plan 15
 	scripts/guest-initrd build/e2e/boot.cpio.gz tests/e2e/guest/boot-init.sh \
 		-- tests/e2e/guest/common.sh:common.sh
 	img=build/e2e/devfail.img
@@ -16,7 +16,7 @@ if [ -z "${1:-}" ]; then
 	# 04.0 nvme on vfio-pci; 05.0 nvme kept on its L1 driver; slot 6 is one
 	# multi-function device (one IOMMU group): 06.0 on vfio-pci, 06.1 an
 	# e1000 that L1's driver keeps.
-	scripts/nested -t 300 -d nvme:$img -k nvme:$img.2 \
+	scripts/nested -t 600 -d nvme:$img -k nvme:$img.2 \
 		-d raw:edu,addr=06.0,multifunction=on -k raw:e1000,addr=06.1 \
 		-- bash tests/e2e/devfail.t --in-l1 || echo "# nested: exit $?"
 	# An L1 without an IOMMU: nothing can be bound to vfio-pci there.
@@ -74,6 +74,18 @@ fails "a device on another driver: says how to bind it" \
 fails "an IOMMU group that is not viable: lists the other members" \
 	"$edu: IOMMU group [0-9]+ is not viable: .*0000:00:06.1 \(e1000\)" "${ptvm[@]}" --device $edu
 clean $edu "a group that is not viable"
+
+# With both functions of that slot on vfio-pci, they pass together and keep
+# their function numbers in one guest slot.
+build/ptvm bind 0000:00:06.1 | tap_diag
+"${ptvm[@]}" --device 0000:00:06.1 --device $edu --cmdline "console=ttyS0 quiet panic=-1" \
+	</dev/null >$tmp/mf.log 2>&1
+rc=$?
+tap_check "a multi-function device passes whole (exit $rc)" [ $rc = 0 ]
+tap_check "its functions keep their numbers in one guest slot" \
+	sh -c "grep -qa 'PTVM-PCI 0000:00:01.0 0x1234:0x11e8' $tmp/mf.log &&
+		grep -qa 'PTVM-PCI 0000:00:01.1 0x8086:0x100e' $tmp/mf.log"
+grep -a PTVM-PCI $tmp/mf.log | tap_diag
 
 # The same device in use by a running ptvm.
 "${ptvm[@]}" --device $nvme --cmdline "console=ttyS0 quiet panic=-1 ptvm.end=hang" </dev/null >$tmp/first.log 2>&1 &

@@ -16,7 +16,7 @@ if cmp -s /tmp/w /tmp/r; then echo "PTVM-RW-OK $(md5sum </tmp/w | cut -c1-32)"; 
 n=$(arg ptvm.reads)
 if [ -n "$n" ]; then
 	echo PTVM-READS-START
-	time dd if=$dev of=/dev/null bs=4096 count=$n iflag=direct 2>&1 | tail -n 1 | sed 's/^/PTVM-READS /'
+	dd if=$dev of=/dev/null bs=4096 count=$n iflag=direct 2>&1 | tail -n 1 | sed 's/^/PTVM-READS /'
 	echo PTVM-READS-END
 fi
 grep -E "nvme|MSI|IO-APIC" /proc/interrupts | sed 's/^/PTVM-IRQ /'
