@@ -71,7 +71,6 @@ struct vm_stats {
 	uint64_t mmio_ecam, mmio_dev, mmio_unhandled;
 };
 
-
 struct vm {
 	const struct opts *opts;
 	int kvm_fd, vm_fd, epoll_fd, signal_fd;
