@@ -12,7 +12,7 @@ all="$nics virtio-net-legacy"
 if [ "${1:-}" != --in-l1 ]; then
 	tap_plan 18
 	scripts/guest-initrd build/e2e/net.cpio.gz tests/e2e/guest/net-init.sh e1000e e1000 virtio_net virtio_pci \
-		-- tests/e2e/guest/common.sh:common.sh build/tests/guest-pio:bin/pio
+		-- tests/e2e/guest/common.sh:common.sh
 	args=()
 	for n in $all; do args+=(-d $n); done
 	scripts/nested -t 500 "${args[@]}" -- bash tests/e2e/net.t --in-l1 || echo "# nested: exit $?"
