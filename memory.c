@@ -49,8 +49,12 @@ int mem_alloc(struct mem *m, uint64_t size, int hugepages)
 	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
 	void *p;
 
+	/*
+	 * Hugepages are reserved at mmap time, so that a short pool fails
+	 * here with a clear line rather than as SIGBUS on first touch.
+	 */
 	if (hugepages)
-		flags |= MAP_HUGETLB;
+		flags = (flags & ~MAP_NORESERVE) | MAP_HUGETLB;
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, -1, 0);
 	if (p == MAP_FAILED)
 		return -errno;

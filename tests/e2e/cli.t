@@ -25,7 +25,7 @@ expect_fail() {
 	fi
 }
 
-tap_plan 19
+tap_plan 28
 
 # command line (exit 2)
 expect_fail "unknown option" 2 "unknown option '--frobnicate'" -- $ptvm --kernel "$kernel" --frobnicate
@@ -36,6 +36,13 @@ expect_fail "--mem too small" 2 "--mem 1M: too small" -- $ptvm --kernel "$kernel
 expect_fail "--cpus 0" 2 "--cpus '0'" -- $ptvm --kernel "$kernel" --cpus 0
 expect_fail "malformed BDF" 2 "--device '00:4.0': not a PCI address" -- $ptvm --kernel "$kernel" --device 00:4.0
 expect_fail "same device twice" 2 "--device 00:04.0: given twice" -- $ptvm --kernel "$kernel" --device 0000:00:04.0 --device 00:04.0
+expect_fail "--device without a value" 2 "--device needs a value" -- $ptvm --kernel "$kernel" --device
+expect_fail "--stats with a bad value" 2 "'--stats=xml': --stats takes no value but json" -- $ptvm --kernel "$kernel" --stats=xml
+expect_fail "--cpu-affinity malformed" 2 "--cpu-affinity '1,x'" -- $ptvm --kernel "$kernel" --cpu-affinity 1,x
+expect_fail "--cpu-affinity and --cpus disagree" 2 "--cpu-affinity names 3 host CPUs for 2 vCPUs" -- $ptvm --kernel "$kernel" --cpus 2 --cpu-affinity 0-2
+expect_fail "--hugepages with --mem not in 2M pages" 2 "--hugepages: --mem must be a multiple of 2M" -- $ptvm --kernel "$kernel" --hugepages --mem 16385K
+expect_fail "--disable-exits unknown exit" 2 "--disable-exits 'hlt,sleep'" -- $ptvm --kernel "$kernel" --disable-exits hlt,sleep
+expect_fail "--halt-poll not a number" 2 "--halt-poll '10us'" -- $ptvm --kernel "$kernel" --halt-poll 10us
 
 # files and sizes (exit 1)
 expect_fail "missing kernel" 1 "/nonexistent/bzImage: cannot read kernel: No such file" -- $ptvm --kernel /nonexistent/bzImage
@@ -57,6 +64,10 @@ truncate -s 600M "$tmp/big.img"
 expect_fail "initrd does not fit" 1 "initrd of 600 MiB does not fit" -- $ptvm --kernel "$kernel" --mem 512M --initrd "$tmp/big.img"
 expect_fail "missing initrd" 1 "/nonexistent.img: cannot read initrd" -- $ptvm --kernel "$kernel" --initrd /nonexistent.img
 expect_fail "too many vCPUs" 1 "--cpus 2000: at most [0-9]+ vCPUs" -- $ptvm --kernel "$kernel" --cpus 2000
+
+expect_fail "--stats=json to an unwritable path" 1 "--stats=json:/nonexistent/s.json: cannot write it" -- $ptvm --kernel "$kernel" --stats=json:/nonexistent/s.json
+# 64 GiB of hugepages are reserved nowhere we run
+expect_fail "--hugepages without reserved hugepages" 1 "--hugepages: cannot back 65536 MiB .*/nr_hugepages" -- $ptvm --kernel "$kernel" --hugepages --mem 64G
 
 # /dev/kvm missing, or not ours to open
 expect_fail "no /dev/kvm" 1 "/dev/kvm: not found" -- \
