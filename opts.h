@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #define OPTS_MAX_DEVICES 16
+#define OPTS_MAX_CPUS 64
 #define OPTS_ERR_LEN 256
 
 /* Exit codes, documented in --help and README.md. */
@@ -17,6 +18,7 @@
 #define EXIT_USAGE 2 /* bad command line */
 #define EXIT_REBOOT 3 /* guest rebooted and --reboot was not given */
 #define EXIT_CRASH 4 /* fatal vCPU exit: internal error, failed entry */
+#define EXIT_DEVICE 5 /* a device failed (AER) or the host took it back */
 #define EXIT_SIGNAL_BASE 128 /* 128 + signal number for SIGINT/SIGTERM/SIGHUP */
 
 struct pci_bdf {
@@ -31,6 +33,14 @@ struct opts {
 	unsigned int cpus;
 	int reboot;
 	int stats; /* --stats: a summary on exit and on SIGUSR1 */
+	const char *stats_json; /* --stats=json[:PATH]: the same as JSON */
+	int no_seccomp;
+	/* the latency mode */
+	unsigned int naffinity; /* --cpu-affinity: host CPU of vCPU i */
+	unsigned int affinity[OPTS_MAX_CPUS];
+	int realtime, hugepages, best_effort;
+	unsigned int disable_exits; /* KVM_X86_DISABLE_EXITS_* */
+	long long halt_poll_ns; /* --halt-poll; -1: KVM's default */
 	int help, version;
 	unsigned int ndevices;
 	struct pci_bdf device[OPTS_MAX_DEVICES];
@@ -40,11 +50,20 @@ struct opts {
 #define OPTS_DEFAULT_MEM (512ULL << 20)
 #define OPTS_DEFAULT_CMDLINE "console=ttyS0 panic=-1"
 #define OPTS_MIN_MEM (16ULL << 20)
+#define OPTS_DEFAULT_STATS_JSON "ptvm-stats.json"
+#define OPTS_HUGEPAGE (2ULL << 20)
 
 /* "512M", "2G", "1024" (MiB), "4096K"; 0 or -EINVAL / -ERANGE. */
 int opts_parse_size(const char *s, uint64_t *bytes);
 /* "0000:00:04.0" or "00:04.0"; 0 or -EINVAL. */
 int opts_parse_bdf(const char *s, struct pci_bdf *bdf);
+/* "0,2-3": CPU numbers, each < max, into cpu[]; their count or -EINVAL. */
+int opts_parse_cpulist(const char *s, unsigned int *cpu, unsigned int max_n,
+		       unsigned int max);
+/* "hlt,pause,mwait,cstate" or "all": KVM_X86_DISABLE_EXITS_* or -EINVAL. */
+int opts_parse_exits(const char *s, unsigned int *bits);
+/* ptvm --help */
+extern const char opts_usage[];
 /* argv after the program name. 0 or -EINVAL with o->err set. */
 int opts_parse(struct opts *o, int argc, char *const argv[]);
 

@@ -5,6 +5,8 @@
  * so that device state has a single owner and needs no locks.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -187,6 +189,7 @@ static void *vcpu_thread(void *arg)
 	sigaddset(&set, vcpu_signal());
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
+	v->entry_ns = vm_now_ns();
 	while (!v->vm->stopping) {
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
@@ -265,6 +268,31 @@ int vcpu_start(struct vcpu *v)
 	if (ret)
 		return -ret;
 	v->started = 1;
+	return 0;
+}
+
+int vcpu_tune(struct vcpu *v, const char **what)
+{
+	const struct opts *o = v->vm->opts;
+	/* Above the kernel's threaded IRQ handlers (50) it would starve them. */
+	struct sched_param sp = { .sched_priority = 40 };
+	cpu_set_t set;
+	int ret;
+
+	if (o->naffinity) {
+		CPU_ZERO(&set);
+		CPU_SET(o->affinity[v->id], &set);
+		*what = "cannot pin the thread to that host CPU";
+		ret = pthread_setaffinity_np(v->thread, sizeof(set), &set);
+		if (ret)
+			return -ret;
+	}
+	if (o->realtime) {
+		*what = "SCHED_FIFO";
+		ret = pthread_setschedparam(v->thread, SCHED_FIFO, &sp);
+		if (ret)
+			return -ret;
+	}
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <termios.h>
@@ -21,60 +22,13 @@
 #include "boot/boot.h"
 #include "boot/layout.h"
 #include "irq/kvm.h"
+#include "seccomp.h"
 #include "vfio/probe.h"
 #include "vmm.h"
 
 #define PTVM_VERSION "0.1"
 
-static const char usage[] =
-	"usage: ptvm --kernel BZIMAGE [options]\n"
-	"       ptvm probe BDF [--json]\n"
-	"       ptvm bind [--force] BDF...\n"
-	"       ptvm unbind BDF...\n"
-	"\n"
-	"Boots a Linux guest on KVM with an in-kernel irqchip, a 16550 UART on\n"
-	"COM1 wired to stdin/stdout, and a PCI host bridge (ports 0xcf8/0xcfc and\n"
-	"ECAM) with the --device functions on it, described to the guest by ACPI.\n"
-	"\n"
-	"options:\n"
-	"  --kernel PATH     Linux bzImage (boot protocol 2.12 or later)\n"
-	"  --initrd PATH     initial ramdisk\n"
-	"  --cmdline STR     kernel command line (default \"" OPTS_DEFAULT_CMDLINE
-	"\")\n"
-	"  --mem SIZE        guest RAM, e.g. 512M or 4G (default 512M); RAM above\n"
-	"                    3G is placed above 4 GiB\n"
-	"  --cpus N          vCPUs (default 1)\n"
-	"  --device BDF      pass the host PCI device BDF (e.g. 0000:01:00.0, bound to\n"
-	"                    vfio-pci) through to the guest; repeat for more, up to 16;\n"
-	"                    they appear on the guest's bus 0 at slots 1, 2, ... in order\n"
-	"  --reboot          restart the guest when it reboots instead of exiting\n"
-	"  --stats           print exit and trap counts when ptvm ends (SIGUSR1 prints\n"
-	"                    them at any time)\n"
-	"  -h, --help        this text\n"
-	"  --version         print the version\n"
-	"\n"
-	"subcommands:\n"
-	"  probe BDF         report whether host device BDF can be passed through:\n"
-	"                    ids, driver, IOMMU group and its members, BARs, the\n"
-	"                    capabilities and what ptvm does with each, interrupt\n"
-	"                    modes, reset method, and a verdict (exit 0: ready, 1: not\n"
-	"                    yet, with what to do first). Reads sysfs only: the device\n"
-	"                    is not touched. --json prints the same as JSON\n"
-	"  bind BDF...       move devices to vfio-pci, remembering their driver in\n"
-	"                    /run/ptvm; refuses a device with a mounted disk or an\n"
-	"                    interface that is up, unless --force\n"
-	"  unbind BDF...     give devices back to the driver they had\n"
-	"\n"
-	"exit codes:\n"
-	"  0    the guest powered off\n"
-	"  1    setup failed (kernel, initrd, memory, /dev/kvm, a device); one line on\n"
-	"       stderr says why\n"
-	"  2    bad command line\n"
-	"  3    the guest rebooted (i8042 or 0xcf9 reset, triple fault) without --reboot\n"
-	"  4    a vCPU stopped on a fatal KVM exit; its registers are printed\n"
-	"  128+N  ended by signal N (SIGINT 130, SIGTERM 143, SIGHUP 129)\n";
-
-static int fail(const char *fmt, ...)
+int vm_fail(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -174,6 +128,22 @@ static void on_vcpu(struct vm *vm, void *arg)
 		vm->exit_code = EXIT_ERROR;
 }
 
+/* --stats: text on stderr; --stats=json: the JSON file, rewritten. */
+static void vm_stats_dump(struct vm *vm)
+{
+	FILE *f = vm->stats_json;
+
+	if (vm->opts->stats)
+		stats_print(vm, stderr);
+	if (f) {
+		rewind(f);
+		stats_json(vm, f);
+		fflush(f);
+		if (ftruncate(fileno(f), ftell(f)) < 0)
+			clearerr(f); /* a stale tail is all we lose */
+	}
+}
+
 static void on_signal(struct vm *vm, void *arg)
 {
 	struct signalfd_siginfo si;
@@ -182,7 +152,7 @@ static void on_signal(struct vm *vm, void *arg)
 	if (read(vm->signal_fd, &si, sizeof(si)) != sizeof(si))
 		return;
 	if (si.ssi_signo == SIGUSR1) {
-		io_stats_print(vm, stderr);
+		vm_stats_dump(vm);
 		return;
 	}
 	vm->exit_code = EXIT_SIGNAL_BASE + (int)si.ssi_signo;
@@ -223,75 +193,6 @@ out:
 	return ret;
 }
 
-static int kvm_open(struct vm *vm)
-{
-	const struct opts *o = vm->opts;
-	int max, nent = 128;
-
-	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (vm->kvm_fd < 0) {
-		if (errno == ENOENT)
-			return fail(
-				"/dev/kvm: not found (load kvm_intel or kvm_amd, or enable virtualization)");
-		if (errno == EACCES || errno == EPERM)
-			return fail(
-				"/dev/kvm: permission denied (run as root or join the kvm group)");
-		return fail("/dev/kvm: %s", strerror(errno));
-	}
-	if (ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
-		return fail("/dev/kvm: unsupported KVM API version");
-	max = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
-	if (max <= 0)
-		max = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
-	if (max > VM_MAX_CPUS)
-		max = VM_MAX_CPUS;
-	if (o->cpus > (unsigned int)max)
-		return fail(
-			"--cpus %u: at most %d vCPUs here (KVM's and ptvm's limit); use --cpus %d or fewer",
-			o->cpus, max, max);
-	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
-	if (vm->vm_fd < 0)
-		return fail("/dev/kvm: cannot create a VM: %s",
-			    strerror(errno));
-	vm->run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (vm->run_size <= 0)
-		return fail("/dev/kvm: KVM_GET_VCPU_MMAP_SIZE: %s",
-			    strerror(errno));
-	/* Intel needs these two pages somewhere the guest does not use. */
-	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, 0xfffbd000UL) < 0 ||
-	    ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
-		return fail("/dev/kvm: in-kernel irqchip: %s", strerror(errno));
-	{
-		uint64_t idmap = 0xfffbc000;
-		struct kvm_pit_config pit = { .flags = 0 };
-
-		ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap);
-		if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
-			return fail("/dev/kvm: in-kernel PIT: %s",
-				    strerror(errno));
-	}
-	irq_routes_init(&vm->routes);
-	if (irq_kvm_commit(vm->vm_fd, &vm->routes))
-		return fail("/dev/kvm: GSI routing: %s", strerror(errno));
-	for (;;) {
-		vm->cpuid =
-			calloc(1, sizeof(*vm->cpuid) +
-					  nent * sizeof(vm->cpuid->entries[0]));
-		if (!vm->cpuid)
-			return fail("out of memory");
-		vm->cpuid->nent = nent;
-		if (!ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, vm->cpuid))
-			break;
-		free(vm->cpuid);
-		vm->cpuid = NULL;
-		if (errno != E2BIG || nent > 4096)
-			return fail("/dev/kvm: KVM_GET_SUPPORTED_CPUID: %s",
-				    strerror(errno));
-		nent *= 2;
-	}
-	return 0;
-}
-
 /* Loads kernel, initrd, command line, ACPI tables, zero page. */
 static int vm_load(struct vm *vm, uint64_t *entry)
 {
@@ -317,25 +218,26 @@ static int vm_load(struct vm *vm, uint64_t *entry)
 
 	ret = read_file(o->kernel, &img, &len);
 	if (ret)
-		return fail("%s: cannot read kernel: %s", o->kernel,
-			    strerror(-ret));
+		return vm_fail("%s: cannot read kernel: %s", o->kernel,
+			       strerror(-ret));
 	ret = bzimage_parse(img, len, &bz);
 	if (ret == -ENOEXEC) {
-		fail("%s: not a Linux bzImage (give --kernel a bzImage such as /boot/vmlinuz-*)",
-		     o->kernel);
+		vm_fail("%s: not a Linux bzImage (give --kernel a bzImage such as /boot/vmlinuz-*)",
+			o->kernel);
 		goto out;
 	}
 	if (ret) {
-		fail("%s: boot protocol %x.%02x too old or no 64-bit entry (need 2.12 or later)",
-		     o->kernel, bz.hdr->version >> 8, bz.hdr->version & 0xff);
+		vm_fail("%s: boot protocol %x.%02x too old or no 64-bit entry (need 2.12 or later)",
+			o->kernel, bz.hdr->version >> 8,
+			bz.hdr->version & 0xff);
 		goto out;
 	}
 	dst = mem_gpa(&vm->mem, bz.load_addr, bz.init_size);
 	if (!dst) {
-		fail("--mem %llu MiB is too small for %s (it needs %llu MiB from %llu MiB up)",
-		     (unsigned long long)(vm->mem.size >> 20), o->kernel,
-		     (unsigned long long)(bz.init_size >> 20) + 1,
-		     (unsigned long long)(bz.load_addr >> 20));
+		vm_fail("--mem %llu MiB is too small for %s (it needs %llu MiB from %llu MiB up)",
+			(unsigned long long)(vm->mem.size >> 20), o->kernel,
+			(unsigned long long)(bz.init_size >> 20) + 1,
+			(unsigned long long)(bz.load_addr >> 20));
 		goto out;
 	}
 	memcpy(dst, bz.kernel, bz.kernel_len);
@@ -346,8 +248,9 @@ static int vm_load(struct vm *vm, uint64_t *entry)
 		int fd = open(o->initrd, O_RDONLY | O_CLOEXEC);
 
 		if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-			fail("%s: cannot read initrd: %s", o->initrd,
-			     fd < 0 ? strerror(errno) : "not a regular file");
+			vm_fail("%s: cannot read initrd: %s", o->initrd,
+				fd < 0 ? strerror(errno)
+				       : "not a regular file");
 			if (fd >= 0)
 				close(fd);
 			goto out;
@@ -355,10 +258,11 @@ static int vm_load(struct vm *vm, uint64_t *entry)
 		args.initrd_size = (uint64_t)st.st_size;
 		if (boot_initrd_addr(&bz, &vm->mem, args.initrd_size,
 				     &args.initrd_addr)) {
-			fail("%s: initrd of %llu MiB does not fit in guest RAM below %llu MiB with the kernel (raise --mem)",
-			     o->initrd,
-			     (unsigned long long)(args.initrd_size >> 20),
-			     (unsigned long long)(vm->mem.range[0].size >> 20));
+			vm_fail("%s: initrd of %llu MiB does not fit in guest RAM below %llu MiB with the kernel (raise --mem)",
+				o->initrd,
+				(unsigned long long)(args.initrd_size >> 20),
+				(unsigned long long)(vm->mem.range[0].size >>
+						     20));
 			close(fd);
 			goto out;
 		}
@@ -367,8 +271,8 @@ static int vm_load(struct vm *vm, uint64_t *entry)
 			ssize_t n = read(fd, dst + len, args.initrd_size - len);
 
 			if (n <= 0) {
-				fail("%s: read failed: %s", o->initrd,
-				     n ? strerror(errno) : "file shrank");
+				vm_fail("%s: read failed: %s", o->initrd,
+					n ? strerror(errno) : "file shrank");
 				close(fd);
 				goto out;
 			}
@@ -380,8 +284,8 @@ static int vm_load(struct vm *vm, uint64_t *entry)
 	args.cmdline_len = strlen(o->cmdline);
 	if (args.cmdline_len >= LAYOUT_CMDLINE_MAX ||
 	    args.cmdline_len >= bz.hdr->cmdline_size) {
-		fail("--cmdline: %zu bytes, the kernel takes at most %u",
-		     args.cmdline_len, bz.hdr->cmdline_size);
+		vm_fail("--cmdline: %zu bytes, the kernel takes at most %u",
+			args.cmdline_len, bz.hdr->cmdline_size);
 		goto out;
 	}
 	memcpy(mem_gpa(&vm->mem, LAYOUT_CMDLINE, args.cmdline_len + 1),
@@ -390,11 +294,11 @@ static int vm_load(struct vm *vm, uint64_t *entry)
 	alen = acpi_build(mem_gpa(&vm->mem, LAYOUT_ACPI, LAYOUT_ACPI_SIZE),
 			  LAYOUT_ACPI_SIZE, LAYOUT_ACPI, &acpi);
 	if (alen < 0) {
-		fail("ACPI tables do not fit (%s)", strerror((int)-alen));
+		vm_fail("ACPI tables do not fit (%s)", strerror((int)-alen));
 		goto out;
 	}
 	if (boot_page_tables(&vm->mem)) {
-		fail("--mem too small for the boot page tables");
+		vm_fail("--mem too small for the boot page tables");
 		goto out;
 	}
 	boot_zero_page(mem_gpa(&vm->mem, LAYOUT_ZERO_PAGE,
@@ -419,19 +323,39 @@ static int vm_setup(struct vm *vm)
 	vm->stdin_src = (struct vm_source){ .fn = on_stdin };
 	vm->signal_src = (struct vm_source){ .fn = on_signal };
 	vm->exit_code = -1;
-	ret = kvm_open(vm);
+	ret = vm_kvm_open(vm);
+	if (!ret)
+		ret = vm_kvm_tune(vm);
 	if (ret)
 		return ret;
 	vm->ncpus = o->cpus; /* within VM_MAX_CPUS now */
 
-	ret = mem_alloc(&vm->mem, o->mem, 0);
+	ret = mem_alloc(&vm->mem, o->mem, o->hugepages);
+	if (ret && o->hugepages)
+		return vm_fail(
+			"--hugepages: cannot back %llu MiB of guest RAM with 2 MiB pages: %s (reserve them: echo %llu > /proc/sys/vm/nr_hugepages)",
+			(unsigned long long)(o->mem >> 20), strerror(-ret),
+			(unsigned long long)(o->mem / OPTS_HUGEPAGE));
 	if (ret)
-		return fail("--mem %llu MiB: cannot allocate guest RAM: %s",
-			    (unsigned long long)(o->mem >> 20), strerror(-ret));
+		return vm_fail("--mem %llu MiB: cannot allocate guest RAM: %s",
+			       (unsigned long long)(o->mem >> 20),
+			       strerror(-ret));
+	if (o->realtime && mlockall(MCL_CURRENT | MCL_FUTURE) < 0) {
+		char why[128];
+
+		snprintf(
+			why, sizeof(why),
+			"mlockall: %s (raise the memlock limit: ulimit -l unlimited)",
+			strerror(errno));
+		ret = vm_tune_refused(vm, "--realtime", why);
+		if (ret)
+			return ret;
+	}
+	vm->stats.t_kvm = vm_now_ns();
 	ret = mem_kvm_register(&vm->mem, vm->vm_fd);
 	if (ret)
-		return fail("guest RAM: KVM_SET_USER_MEMORY_REGION: %s",
-			    strerror(-ret));
+		return vm_fail("guest RAM: KVM_SET_USER_MEMORY_REGION: %s",
+			       strerror(-ret));
 	ret = vm_load(vm, &entry);
 	if (ret)
 		return ret;
@@ -441,10 +365,11 @@ static int vm_setup(struct vm *vm)
 
 	vm->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (vm->epoll_fd < 0)
-		return fail("epoll: %s", strerror(errno));
+		return vm_fail("epoll: %s", strerror(errno));
 	ret = vm_devices_open(vm);
 	if (ret)
 		return ret;
+	vm->stats.t_dma = vm_now_ns();
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
@@ -452,7 +377,7 @@ static int vm_setup(struct vm *vm)
 	sigaddset(&set, SIGUSR1);
 	vm->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (vm->signal_fd < 0 || loop_add(vm, vm->signal_fd, &vm->signal_src))
-		return fail("signalfd: %s", strerror(errno));
+		return vm_fail("signalfd: %s", strerror(errno));
 	vm->stdin_open = !loop_add(vm, STDIN_FILENO, &vm->stdin_src);
 
 	for (i = 0; i < vm->ncpus; i++) {
@@ -460,10 +385,10 @@ static int vm_setup(struct vm *vm)
 
 		ret = vcpu_create(vm, i, entry, LAYOUT_ZERO_PAGE);
 		if (ret)
-			return fail("vcpu %u: %s", i, strerror(-ret));
+			return vm_fail("vcpu %u: %s", i, strerror(-ret));
 		v->src = (struct vm_source){ .fn = on_vcpu, .arg = v };
 		if (loop_add(vm, v->req_fd, &v->src))
-			return fail("epoll: %s", strerror(errno));
+			return vm_fail("epoll: %s", strerror(errno));
 	}
 	return 0;
 }
@@ -475,8 +400,9 @@ static void vm_teardown(struct vm *vm)
 	vm->stopping = 1;
 	for (i = 0; i < vm->ncpus; i++)
 		vcpu_stop(&vm->vcpu[i]);
-	if (vm->opts->stats && vm->exit_code >= 0)
-		io_stats_print(vm, stderr);
+	vm->stats.t_end = vm_now_ns();
+	if (vm->exit_code >= 0)
+		vm_stats_dump(vm);
 	vm_devices_close(vm);
 	for (i = 0; i < vm->ncpus; i++)
 		if (vm->vcpu[i].vm)
@@ -500,14 +426,33 @@ static int vm_loop(struct vm *vm)
 	unsigned int i;
 	int n, j;
 
-	for (i = 0; i < vm->ncpus; i++)
+	for (i = 0; i < vm->ncpus; i++) {
+		const char *what = "";
+		int ret;
+
 		if (vcpu_start(&vm->vcpu[i]))
-			return fail("vcpu %u: cannot start its thread", i);
+			return vm_fail("vcpu %u: cannot start its thread", i);
+		ret = vcpu_tune(&vm->vcpu[i], &what);
+		if (ret) {
+			char why[160];
+
+			snprintf(why, sizeof(why), "vcpu %u: %s: %s", i, what,
+				 strerror(-ret));
+			ret = vm_tune_refused(
+				vm,
+				vm->opts->realtime && !strncmp(what, "SCHED", 5)
+					? "--realtime"
+					: "--cpu-affinity",
+				why);
+			if (ret)
+				return ret;
+		}
+	}
 	while (vm->exit_code < 0) {
 		out_flush(vm);
 		n = epoll_wait(vm->epoll_fd, ev, 16, -1);
 		if (n < 0 && errno != EINTR)
-			return fail("epoll_wait: %s", strerror(errno));
+			return vm_fail("epoll_wait: %s", strerror(errno));
 		for (j = 0; j < n; j++) {
 			struct vm_source *s = ev[j].data.ptr;
 
@@ -526,7 +471,9 @@ int main(int argc, char *argv[])
 {
 	struct termios saved, raw;
 	struct sigaction sa = { .sa_handler = on_kick };
-	int tty, rc;
+	uint64_t t_start = vm_now_ns();
+	int tty, rc, sandboxed = 0;
+	FILE *json = NULL;
 	struct opts o;
 	sigset_t set;
 
@@ -540,12 +487,19 @@ int main(int argc, char *argv[])
 		return EXIT_USAGE;
 	}
 	if (o.help) {
-		fputs(usage, stdout);
+		fputs(opts_usage, stdout);
 		return 0;
 	}
 	if (o.version) {
 		puts("ptvm " PTVM_VERSION);
 		return 0;
+	}
+	if (o.stats_json) {
+		json = fopen(o.stats_json, "w");
+		if (!json)
+			return vm_fail(
+				"--stats=json:%s: cannot write it: %s (give a writable path)",
+				o.stats_json, strerror(errno));
 	}
 
 	/* Signals reach the loop through a signalfd; the kick only vCPUs. */
@@ -570,11 +524,24 @@ int main(int argc, char *argv[])
 		struct vm *vm = calloc(1, sizeof(*vm));
 
 		if (!vm) {
-			rc = fail("out of memory");
+			rc = vm_fail("out of memory");
 			break;
 		}
 		vm->opts = &o;
+		vm->stats.t_start = t_start;
+		vm->stats_json = json;
 		rc = vm_setup(vm);
+		if (!rc && !o.no_seccomp && !sandboxed) {
+			/* Once: a restarted guest's setup runs under it too. */
+			struct seccomp_policy pol = { .setup_again = o.reboot };
+			int ret = seccomp_install(&pol);
+
+			if (ret)
+				rc = vm_fail(
+					"seccomp: cannot install the filter: %s (--no-seccomp runs without it)",
+					strerror(-ret));
+			sandboxed = !ret;
+		}
 		if (!rc)
 			rc = vm_loop(vm);
 		vm_teardown(vm);
@@ -582,5 +549,7 @@ int main(int argc, char *argv[])
 	} while (rc == EXIT_REBOOT && o.reboot);
 	if (tty)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	if (json)
+		fclose(json);
 	return rc;
 }

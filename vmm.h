@@ -62,6 +62,7 @@ struct vcpu {
 	struct vcpu_trap trap;
 	struct vm_source src;
 	uint64_t exits[VCPU_EXIT_REASONS]; /* by KVM_EXIT_*, written by the thread */
+	uint64_t entry_ns; /* first KVM_RUN, written by the thread */
 };
 
 /* Counted by the loop; vCPU exits are counted per vCPU (struct vcpu). */
@@ -69,6 +70,8 @@ struct vm_stats {
 	uint64_t pio, mmio; /* trapped accesses handed to the loop */
 	uint64_t pio_uart, pio_pci_cfg, pio_acpi, pio_dev, pio_unhandled;
 	uint64_t mmio_ecam, mmio_dev, mmio_unhandled;
+	/* the start-up timeline, vm_now_ns() */
+	uint64_t t_start, t_kvm, t_dma, t_end;
 };
 
 struct vm {
@@ -94,7 +97,24 @@ struct vm {
 	volatile int stopping; /* set by the loop; read by vCPU threads */
 	int exit_code; /* < 0 while running */
 	struct vm_stats stats;
+	FILE *stats_json; /* --stats=json: rewritten at exit and on SIGUSR1 */
 };
+
+/* vmm.c: reports a setup failure in one line on stderr; EXIT_ERROR. */
+int vm_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* kvm.c: opens /dev/kvm, makes the VM with its irqchip, PIT and routes. */
+int vm_kvm_open(struct vm *vm);
+/*
+ * The latency mode's VM-wide parts (--disable-exits, --halt-poll), before
+ * any vCPU exists. 0 or an exit code, reported.
+ */
+int vm_kvm_tune(struct vm *vm);
+/*
+ * A latency option the host cannot honour: reported as an error (an exit
+ * code), or with --best-effort as a warning (0).
+ */
+int vm_tune_refused(struct vm *vm, const char *what, const char *why);
 
 /* vfio/devices.c: opens every --device, maps guest RAM for DMA; 0 or an exit code, reported. */
 int vm_devices_open(struct vm *vm);
@@ -106,8 +126,12 @@ int vm_devices_access(struct vm *vm, int io, uint64_t addr, unsigned int len,
 /* io.c: the loop's answer to a trapped port or MMIO access. */
 void io_pio(struct vm *vm, struct vcpu_trap *t);
 void io_mmio(struct vm *vm, struct vcpu_trap *t);
-/* Writes the --stats summary to f. */
-void io_stats_print(const struct vm *vm, FILE *f);
+
+/* stats.c: the --stats summary as text lines, or as one JSON object. */
+void stats_print(const struct vm *vm, FILE *f);
+void stats_json(const struct vm *vm, FILE *f);
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t vm_now_ns(void);
 
 /* vcpu.c: create vCPU id, set its registers for the 64-bit entry (BSP only). */
 int vcpu_create(struct vm *vm, unsigned int id, uint64_t entry,
@@ -117,6 +141,11 @@ int vcpu_start(struct vcpu *v);
 /* Kicks a vCPU out of KVM_RUN and out of its mailbox wait; joins it. */
 void vcpu_stop(struct vcpu *v);
 void vcpu_destroy(struct vcpu *v);
+/*
+ * --cpu-affinity and --realtime for a started vCPU thread. 0, or -errno
+ * with *what naming the step that failed.
+ */
+int vcpu_tune(struct vcpu *v, const char **what);
 /* Signal used to kick vCPU threads out of KVM_RUN. */
 int vcpu_signal(void);
 

@@ -170,6 +170,25 @@ static int pt_bar_unmap(void *opaque, unsigned int bar, uint64_t addr)
 	return 0;
 }
 
+static int in_range(uint64_t off, uint64_t base, uint64_t len)
+{
+	return off >= base && off - base < len;
+}
+
+static void ptdev_count(struct ptdev *pt, unsigned int bar, uint64_t off)
+{
+	const struct pci_msix *m = &pt->vdev.msix;
+
+	if (pt->vdev.msix_pos && bar == m->table_bar &&
+	    in_range(off, m->table_off, (uint64_t)m->nvec * PCI_MSIX_ENTRY))
+		pt->stats.msix_table++;
+	else if (pt->vdev.msix_pos && bar == m->pba_bar &&
+		 in_range(off, m->pba_off, (m->nvec + 63) / 64 * 8ULL))
+		pt->stats.msix_pba++;
+	else
+		pt->stats.bar[bar]++;
+}
+
 int ptdev_access(struct ptdev *pt, int io, uint64_t addr, unsigned int len,
 		 int write, uint8_t *data)
 {
@@ -182,6 +201,7 @@ int ptdev_access(struct ptdev *pt, int io, uint64_t addr, unsigned int len,
 		if (!b->decoded || b->io != io || addr < b->addr ||
 		    off >= b->size)
 			continue;
+		ptdev_count(pt, bar, off);
 		if (write) {
 			memcpy(&val, data, len > 8 ? 8 : len);
 			pci_vdev_bar_write(&pt->vdev, bar, off, len, val);
@@ -351,7 +371,9 @@ static int pt_irq_route(void *opaque, unsigned int index, unsigned int vec,
 		ret = irq_kvm_commit(vm->vm_fd, &vm->routes);
 	if (ret)
 		return ret;
-	pt->irq_route_changes++;
+	pt->stats.route_changes++;
+	if (vec < PTDEV_STATS_VECS)
+		pt->stats.vec_routes[index == VFIO_PCI_MSIX_IRQ_INDEX][vec]++;
 	if (!v->routed) {
 		/* Stop watching first, so that no fire wakes ptvm again. */
 		vec_watch(v, 0);
@@ -376,7 +398,7 @@ static int pt_irq_unroute(void *opaque, unsigned int index, unsigned int vec)
 	if (v->routed) {
 		irq_kvm_irqfd_del(pt->vm->vm_fd, v->efd, (unsigned int)v->gsi);
 		v->routed = 0;
-		pt->irq_route_changes++;
+		pt->stats.route_changes++;
 	}
 	vec_watch(v, 1);
 	return 0;
@@ -416,6 +438,7 @@ static void pt_func_read(void *opaque, unsigned int off, unsigned int len,
 {
 	struct ptdev *pt = opaque;
 
+	pt->stats.cfg++;
 	pci_vdev_cfg_read(&pt->vdev, off, len, val);
 }
 
@@ -424,6 +447,7 @@ static void pt_func_write(void *opaque, unsigned int off, unsigned int len,
 {
 	struct ptdev *pt = opaque;
 
+	pt->stats.cfg++;
 	pci_vdev_cfg_write(&pt->vdev, off, len, val);
 }
 
@@ -523,6 +547,7 @@ int ptdev_open(struct ptdev *pt, struct vm *vm, struct vfio_group *g,
 	pt->index = index;
 	pt->slot = slot;
 	pt->intx_efd = pt->intx_resample = -1;
+	pt->notify[0].efd = pt->notify[1].efd = -1;
 	ret = vfio_dev_open(&pt->dev, g, bdf);
 	if (ret)
 		return ret;
@@ -551,6 +576,7 @@ int ptdev_open(struct ptdev *pt, struct vm *vm, struct vfio_group *g,
 	ret = pci_host_add(&vm->pci, slot, fn, &ptdev_func_ops, pt);
 	if (ret)
 		goto err_intx;
+	ptdev_notify_open(pt);
 	return 0;
 
 err_intx:
@@ -567,6 +593,7 @@ void ptdev_close(struct ptdev *pt)
 
 	if (pt->dev.fd < 0 || !pt->vm)
 		return;
+	ptdev_notify_close(pt);
 	/* Back to power-on state: MSI/MSI-X off, BARs unmapped. */
 	pci_vdev_reset(&pt->vdev);
 	for (i = 0; i < VFIO_PCI_NUM_IRQS; i++)
@@ -587,21 +614,4 @@ void ptdev_close(struct ptdev *pt)
 	/* Leave it as fresh for the next user as we found it. */
 	vfio_dev_reset(&pt->dev);
 	vfio_dev_close(&pt->dev);
-}
-
-void ptdev_stats_print(const struct ptdev *pt, FILE *f)
-{
-	const struct pci_vdev_stats *s = &pt->vdev.stats;
-
-	fprintf(f,
-		"ptvm: stats: %s: irq route changes %llu (msix routes %llu), bad config %llu, read-only writes %llu, bad bar %llu, op errors %llu (msix %llu, msi %llu), msix bad %llu\n",
-		pt->dev.name, (unsigned long long)pt->irq_route_changes,
-		(unsigned long long)pt->vdev.msix.stats.routes,
-		(unsigned long long)s->bad_cfg,
-		(unsigned long long)s->ro_writes,
-		(unsigned long long)s->bad_bar,
-		(unsigned long long)s->op_errors,
-		(unsigned long long)pt->vdev.msix.stats.op_errors,
-		(unsigned long long)pt->vdev.msi.op_errors,
-		(unsigned long long)pt->vdev.msix.stats.bad_access);
 }

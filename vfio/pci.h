@@ -40,6 +40,28 @@ struct ptdev_bar {
 	} piece[PTDEV_BAR_PIECES];
 };
 
+#define PTDEV_STATS_VECS 64
+
+/* Counted by the loop for --stats: trapped guest accesses by region. */
+struct ptdev_stats {
+	uint64_t cfg; /* config space, through 0xcf8/0xcfc or ECAM */
+	uint64_t msix_table, msix_pba;
+	uint64_t bar[PCI_STD_NUM_BARS]; /* other trapped BAR accesses */
+	uint64_t route_changes; /* KVM routes made or changed */
+	/* the same per vector: [0] MSI, [1] MSI-X; the first 64 vectors */
+	uint64_t vec_routes[2][PTDEV_STATS_VECS];
+};
+
+/* VFIO's error and request notifications (vfio/notify.c). */
+#define PTDEV_NOTIFY 2
+struct ptdev_notify {
+	struct ptdev *pt;
+	unsigned int kind; /* 0: error, 1: request */
+	unsigned int index; /* VFIO_PCI_ERR_IRQ_INDEX or _REQ_ */
+	int efd; /* -1: not wired */
+	struct vm_source src;
+};
+
 struct ptdev {
 	struct vm *vm;
 	unsigned int index; /* among the VM's devices */
@@ -50,7 +72,8 @@ struct ptdev {
 	struct ptdev_vec *vec[VFIO_PCI_NUM_IRQS];
 	unsigned int nvec[VFIO_PCI_NUM_IRQS];
 	int intx_efd, intx_resample, intx_gsi, intx_on;
-	uint64_t irq_route_changes;
+	struct ptdev_stats stats;
+	struct ptdev_notify notify[PTDEV_NOTIFY];
 };
 
 /*
@@ -64,13 +87,16 @@ int ptdev_open(struct ptdev *pt, struct vm *vm, struct vfio_group *g,
 /* Resets the device where it can and releases everything ptdev_open took. */
 void ptdev_close(struct ptdev *pt);
 /*
+ * Wires VFIO's error and request IRQs, where the device has them, to the
+ * loop: either ends the guest with EXIT_DEVICE. Best effort.
+ */
+void ptdev_notify_open(struct ptdev *pt);
+void ptdev_notify_close(struct ptdev *pt);
+/*
  * A trapped guest access at guest address addr (MMIO, or PIO when io):
  * 1 if one of pt's BARs decodes it (and it was handled), else 0.
  */
 int ptdev_access(struct ptdev *pt, int io, uint64_t addr, unsigned int len,
 		 int write, uint8_t *data);
-
-/* One --stats line for the device: route changes and ignored accesses. */
-void ptdev_stats_print(const struct ptdev *pt, FILE *f);
 
 #endif

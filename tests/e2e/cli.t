@@ -25,7 +25,7 @@ expect_fail() {
 	fi
 }
 
-tap_plan 28
+tap_plan 31
 
 # command line (exit 2)
 expect_fail "unknown option" 2 "unknown option '--frobnicate'" -- $ptvm --kernel "$kernel" --frobnicate
@@ -81,3 +81,17 @@ if $ptvm --help | grep -q "^exit codes:" && $ptvm --help | grep -q -- "--device 
 else
 	tap_fail "--help documents options and exit codes"
 fi
+
+# The man page covers every option and subcommand --help lists, and every exit code.
+missing=
+for o in $($ptvm --help | grep -oE -- '--[a-z][a-z-]*' | sort -u) probe bind unbind; do
+	grep -qF -- "$(printf '%s' "$o" | sed 's/-/\\-/g')" ptvm.1 || missing="$missing $o"
+done
+for c in 0 1 2 3 4 5 128+N; do grep -qx ".B $c" ptvm.1 || missing="$missing exit-$c"; done
+tap_check "ptvm.1 documents every option, subcommand and exit code${missing:+ (missing:$missing)}" [ -z "$missing" ]
+
+# ninja install honours PREFIX and DESTDIR
+DESTDIR=$tmp/root PREFIX=/opt/ptvm ninja install >/dev/null
+tap_check "ninja install puts the binary under \$DESTDIR\$PREFIX/bin" \
+	sh -c "[ -x $tmp/root/opt/ptvm/bin/ptvm ] && $tmp/root/opt/ptvm/bin/ptvm --version | grep -q '^ptvm '"
+tap_check "and the man page under share/man/man1" [ -s $tmp/root/opt/ptvm/share/man/man1/ptvm.1 ]

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# --stats and --stats=json on an NVMe guest: the exits, the traps per device
+# and region, the route changes per vector and the start-up timeline, as
+# text on stderr and as valid JSON; SIGUSR1 prints them while the guest runs.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/e2e/tap.sh
+
+if [ "${1:-}" != --in-l1 ]; then
+	tap_plan 10
+	scripts/guest-initrd build/e2e/nvme.cpio.gz tests/e2e/guest/nvme-init.sh nvme \
+		-- tests/e2e/guest/common.sh:common.sh
+	img=build/e2e/stats.img
+	rm -f $img
+	truncate -s 64M $img
+	scripts/nested -t 400 -d nvme:$img -- bash tests/e2e/stats.t --in-l1 || echo "# nested: exit $?"
+	exit 0
+fi
+
+# ---- in L1 ----
+kernel=/boot/vmlinuz-$KVER
+bdf=${BDFS%% *}
+log=$OUT/stats.log json=$OUT/stats.json
+timeout 200 build/ptvm --kernel $kernel --initrd build/e2e/nvme.cpio.gz --mem 512M --cpus 2 \
+	--device $bdf --stats --stats=json:$json \
+	--cmdline "console=ttyS0 quiet panic=-1 ptvm.marker_off=0" </dev/null >$log 2>&1
+rc=$?
+tap_check "the guest powered off, exit 0 (got $rc)" [ $rc = 0 ]
+tap_check "the guest's 8 MiB compare equal" grep -qa PTVM-RW-OK $log
+grep -a "ptvm: stats" $log | tap_diag
+tap_check "text: exits by reason, port and MMIO traps, the timeline" \
+	sh -c "grep -qa 'ptvm: stats: vm exits: io [1-9]' $log && grep -qa 'ptvm: stats: pio: uart [1-9]' $log &&
+		grep -qa 'ptvm: stats: timeline (ms from process start): kvm ready [0-9]' $log"
+tap_check "text: the device's config and MSI-X table traps, and its routes per vector" \
+	sh -c "grep -qaE 'ptvm: stats: $bdf: traps: config [1-9][0-9]*, msix-table [1-9]' $log &&
+		grep -qaE 'ptvm: stats: $bdf: routes changed [1-9][0-9]*; msix0:[1-9]' $log"
+tap_check "the JSON file is valid JSON" python3 -m json.tool $json
+python3 -m json.tool $json | head -60 | tap_diag
+# check EXPR: a Python expression over the JSON as j
+check() { python3 -c "import json,sys; j=json.load(open('$json')); sys.exit(0 if ($1) else 1)"; }
+tap_check "JSON: exits, MSI-X table traps and route changes counted" \
+	check "j['vm_exits']['io'] > 0 and j['devices'][0]['bdf'] == '$bdf' and j['devices'][0]['traps']['msix_table'] > 0 and j['devices'][0]['route_changes'] > 0 and j['devices'][0]['vector_routes']['msix0'] > 0"
+tap_check "JSON: the timeline runs in order: kvm ready, devices and DMA, first vCPU entry" \
+	check "0 < j['timeline_ms']['kvm_ready'] <= j['timeline_ms']['devices_dma'] <= j['timeline_ms']['first_vcpu_entry'] and j['timeline_ms']['guest_run'] > 0 and j['exit_code'] == 0"
+
+# SIGUSR1 while the guest runs: the summary now, and the guest goes on.
+log=$OUT/usr1.log
+build/ptvm --kernel $kernel --initrd build/e2e/nvme.cpio.gz --mem 512M --device $bdf --stats \
+	--cmdline "console=ttyS0 quiet panic=-1 ptvm.marker_off=0 ptvm.end=hang" </dev/null >$log 2>&1 &
+pid=$!
+for i in $(seq 300); do grep -qa PTVM-HANGING $log && break; sleep 0.5; done
+kill -USR1 $pid
+sleep 2
+tap_check "SIGUSR1: the summary is printed while the guest runs" \
+	sh -c "kill -0 $pid && grep -qa 'ptvm: stats: $bdf: traps' $log"
+kill -TERM $pid
+wait $pid
+rc=$?
+tap_check "then SIGTERM: exit 143 (got $rc)" [ $rc = 143 ]
+tap_check "two summaries in all: SIGUSR1's and the one at the end" \
+	[ "$(grep -ac 'ptvm: stats: vm exits' $log)" = 2 ]
