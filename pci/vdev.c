@@ -54,6 +54,12 @@ static uint64_t pow2_up(uint64_t v)
 	return p;
 }
 
+/* The size of the space a BAR decodes in: ports, 32- or 64-bit memory. */
+static uint64_t bar_space(const struct pci_vdev_bar_desc *b)
+{
+	return b->io ? 0x10000 : b->is64 ? 1ULL << 52 : 1ULL << 32;
+}
+
 static void bars_init(struct pci_vdev *d, const uint8_t *phys,
 		      const struct pci_vdev_config *cfg)
 {
@@ -78,6 +84,11 @@ static void bars_init(struct pci_vdev *d, const uint8_t *phys,
 		b->size = pow2_up(cfg->bar_size[i]);
 		if (b->size < (b->io ? 4u : 16u))
 			b->size = b->io ? 4 : 16;
+		/* A BAR larger than its address space cannot be placed. */
+		if (!b->size || b->size > bar_space(b)) {
+			*b = (struct pci_vdev_bar_desc){ 0 };
+			continue;
+		}
 		flags = b->io ? (v & 0x3) : (v & 0xf);
 		if (!b->is64)
 			flags &= ~PCI_BASE_ADDRESS_MEM_TYPE_MASK;
@@ -112,9 +123,9 @@ static uint64_t bar_cfg_addr(const struct pci_vdev *d, unsigned int i)
 static int bar_addr_valid(const struct pci_vdev *d, unsigned int i, uint64_t a)
 {
 	const struct pci_vdev_bar_desc *b = &d->bar[i];
-	uint64_t limit = b->io ? 0x10000 : b->is64 ? 1ULL << 52 : 1ULL << 32;
+	uint64_t limit = bar_space(b);
 
-	if (!a || a > limit - b->size)
+	if (!a || b->size > limit || a > limit - b->size)
 		return 0;
 	return a != (limit - b->size);
 }
@@ -251,6 +262,33 @@ static unsigned int msi_init(struct pci_vdev *d, unsigned int pos,
 }
 
 /*
+ * The bytes a kept capability owns, known before it is set up: a device
+ * whose capabilities overlap must not get one's emulated registers over
+ * another's header. 0 for a capability ptvm hides.
+ */
+static unsigned int cap_extent(const struct pci_vdev *d, unsigned int pos,
+			       unsigned int id)
+{
+	uint16_t flags = (uint16_t)(d->cfg[pos + 2] | d->cfg[pos + 3] << 8);
+
+	switch (pci_cap_policy(id)) {
+	case PCI_CAP_EMULATED:
+		if (id == PCI_CAP_ID_MSIX)
+			return MSIX_CAP_SIZE;
+		if (flags & PCI_MSI_FLAGS_MASKBIT)
+			return flags & PCI_MSI_FLAGS_64BIT ? 24 : 20;
+		return flags & PCI_MSI_FLAGS_64BIT ? 14 : 10;
+	case PCI_CAP_VIRTUAL:
+		return (flags & PCI_EXP_FLAGS_VERS) >= 2 ? PCIE_CAP_V2_SIZE
+							 : PCIE_CAP_V1_SIZE;
+	case PCI_CAP_READONLY:
+		return 2; /* its ID and next pointer: the rest is never ours */
+	default:
+		return 0;
+	}
+}
+
+/*
  * Rebuilds the chain with only the capabilities ptvm handles. The others
  * keep their bytes (a driver may read them) but are no longer linked.
  * The walk tolerates any physical chain: loops, odd pointers, pointers
@@ -259,6 +297,7 @@ static unsigned int msi_init(struct pci_vdev *d, unsigned int pos,
 static int caps_init(struct pci_vdev *d, const struct pci_vdev_config *cfg)
 {
 	uint8_t seen[PCI_CFG_SPACE_SIZE / 4] = { 0 };
+	uint8_t owned[PCI_CFG_SPACE_SIZE] = { 0 };
 	unsigned int keep[PCI_CFG_SPACE_SIZE / 4], nkeep = 0, pos, i;
 
 	if (!(d->cfg[PCI_STATUS] & PCI_STATUS_CAP_LIST))
@@ -268,10 +307,14 @@ static int caps_init(struct pci_vdev *d, const struct pci_vdev_config *cfg)
 	while (pos >= PCI_STD_HEADER_SIZEOF && pos < PCI_CFG_SPACE_SIZE &&
 	       !seen[pos / 4]) {
 		unsigned int id = d->cfg[pos], next = d->cfg[pos + 1] & ~3u;
-		unsigned int size = 0;
+		unsigned int size = 0, ext = cap_extent(d, pos, id);
 
 		seen[pos / 4] = 1;
-		switch (pci_cap_policy(id)) {
+		/* Past the end, or over one we keep: hidden, as if absent. */
+		if (pos + ext > PCI_CFG_SPACE_SIZE ||
+		    memchr(owned + pos, 1, ext))
+			ext = 0;
+		switch (ext ? pci_cap_policy(id) : PCI_CAP_HIDDEN) {
 		case PCI_CAP_EMULATED:
 			if (id == PCI_CAP_ID_MSIX && !d->msix_pos)
 				size = msix_init(d, pos, cfg);
@@ -292,8 +335,10 @@ static int caps_init(struct pci_vdev *d, const struct pci_vdev_config *cfg)
 		}
 		if (size == -1u)
 			return -EINVAL;
-		if (size)
+		if (size) {
 			keep[nkeep++] = pos;
+			memset(owned + pos, 1, size);
+		}
 		pos = next;
 	}
 	/* Link what we keep, in the device's order; the header points at it. */
@@ -543,9 +588,11 @@ void pci_vdev_bar_set(struct pci_vdev *d, unsigned int bar, uint64_t addr)
 
 	if (bar >= PCI_STD_NUM_BARS || !d->bar[bar].size)
 		return;
+	addr &= ~(d->bar[bar].size - 1);
+	if (!d->bar[bar].is64)
+		addr &= 0xffffffffULL;
 	lo = rd32(d->cfg + reg) & (d->bar[bar].io ? 3u : 0xfu);
-	wr32(d->cfg + reg,
-	     lo | ((uint32_t)addr & ~(uint32_t)(d->bar[bar].size - 1)));
+	wr32(d->cfg + reg, lo | (uint32_t)addr);
 	if (d->bar[bar].is64)
 		wr32(d->cfg + reg + 4, (uint32_t)(addr >> 32));
 	bar_sync(d, bar);

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 . tests/e2e/tap.sh
 
 if [ "${1:-}" != --in-l1 ]; then
-	tap_plan 16
+	tap_plan 15
 	scripts/guest-initrd build/e2e/nvme.cpio.gz tests/e2e/guest/nvme-init.sh nvme \
 		-- tests/e2e/guest/common.sh:common.sh
 	img=build/e2e/lifecycle.img
