@@ -54,6 +54,11 @@ void pci_msi_init(struct pci_msi *m, const struct pci_irq_ops *ops,
 	if (m->maskable)
 		m->size = mask_off(m) + 8;
 	memcpy(m->regs, cap, m->size);
+	/* Multiple Message Capable says what the guest can really have. */
+	for (i = 0; (1u << i) < m->maxvec; i++)
+		;
+	c = (uint16_t)((c & ~PCI_MSI_FLAGS_QMASK) | i << 1);
+	m->regs[PCI_MSI_FLAGS] = (uint8_t)c;
 	/* Enable and multiple-message enable; address, data and mask. */
 	m->wmask[PCI_MSI_FLAGS] = PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE;
 	for (i = PCI_MSI_ADDRESS_LO; i < d + 2; i++)

@@ -348,6 +348,8 @@ static int caps_init(struct pci_vdev *d, const struct pci_vdev_config *cfg)
 			i + 1 < nkeep ? (uint8_t)keep[i + 1] : 0;
 	if (nkeep)
 		d->cfg[PCI_STATUS] |= PCI_STATUS_CAP_LIST;
+	else
+		d->cfg[PCI_STATUS] &= ~PCI_STATUS_CAP_LIST;
 	return 0;
 }
 
@@ -461,7 +463,7 @@ void pci_vdev_cfg_write(struct pci_vdev *d, unsigned int off, unsigned int len,
 			if (!msi_len)
 				msi_lo = o - d->msi_pos;
 			msi_val |= (uint32_t)b << (8 * msi_len++);
-			touched = 1;
+			touched |= !!d->msi.wmask[o - d->msi_pos];
 			continue;
 		}
 		if (w)
