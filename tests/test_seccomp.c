@@ -72,6 +72,7 @@ static int sandboxed(int setup_again, enum attempt a, char *msg, size_t len)
 {
 	struct seccomp_policy pol = { .setup_again = setup_again };
 	int fds[2], status;
+	size_t got;
 	ssize_t n;
 	pid_t pid;
 
@@ -90,8 +91,14 @@ static int sandboxed(int setup_again, enum attempt a, char *msg, size_t len)
 		attempt(a);
 	}
 	close(fds[1]);
-	n = read(fds[0], msg, len - 1);
-	msg[n > 0 ? n : 0] = '\0';
+	/* The message comes in several writes: read to the end. */
+	msg[0] = '\0';
+	for (got = 0; got < len - 1; got += (size_t)n) {
+		n = read(fds[0], msg + got, len - 1 - got);
+		if (n <= 0)
+			break;
+		msg[got + (size_t)n] = '\0';
+	}
 	close(fds[0]);
 	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
 		return -1;
