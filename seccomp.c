@@ -35,6 +35,7 @@ static const unsigned int run_syscalls[] = {
 	SYS_close,
 	SYS_lseek,
 	SYS_fcntl,
+	SYS_ftruncate,
 	SYS_epoll_wait,
 	SYS_epoll_pwait,
 	SYS_epoll_ctl,
