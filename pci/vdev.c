@@ -227,6 +227,20 @@ void pci_vdev_cfg_read(struct pci_vdev *d, unsigned int off, unsigned int len,
 
 		*val |= b << (8 * i);
 	}
+	/*
+	 * The Interrupt Status bit is the device's live INTx state: drivers
+	 * that share a line (uio_pci_generic, pci_check_and_mask_intx) ask
+	 * it whether the interrupt is theirs (PCI Local Bus 3.0, 6.2.3).
+	 */
+	if (off <= PCI_STATUS && off + len > PCI_STATUS) {
+		uint8_t st = 0;
+
+		if (d->ops->cfg_read(d->opaque, PCI_STATUS, &st, 1))
+			d->stats.op_errors++;
+		else if (st & PCI_STATUS_INTERRUPT)
+			*val |= (uint32_t)PCI_STATUS_INTERRUPT
+				<< (8 * (PCI_STATUS - off));
+	}
 }
 
 static int overlaps(unsigned int off, unsigned int len, unsigned int start,

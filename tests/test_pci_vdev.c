@@ -14,8 +14,10 @@
 #define CMD_FORWARD                                                 \
 	(PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | \
 	 PCI_COMMAND_PARITY | PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE)
-#define STATUS_DEVICE \
-	(PCI_STATUS_66MHZ | PCI_STATUS_FAST_BACK | PCI_STATUS_DEVSEL_MASK)
+/* What the device is, and its live interrupt state. */
+#define STATUS_DEVICE                                                       \
+	(PCI_STATUS_66MHZ | PCI_STATUS_FAST_BACK | PCI_STATUS_DEVSEL_MASK | \
+	 PCI_STATUS_INTERRUPT)
 #define BAR(i) (PCI_BASE_ADDRESS_0 + 4 * (i))
 
 static struct fake_bench *bench_new(void)
@@ -115,9 +117,10 @@ TEST(header_is_identity_plus_virtual_state)
 	EXPECT_EQ(rd(&b->d, PCI_VENDOR_ID, 4), 0x10d38086);
 	EXPECT_EQ(rd(&b->d, PCI_CLASS_REVISION, 4), 0x02000001);
 	EXPECT_EQ(rd(&b->d, PCI_COMMAND, 2), 0);
-	/* what the device is, not the events it has seen */
-	EXPECT_EQ(rd(&b->d, PCI_STATUS, 2),
-		  PCI_STATUS_66MHZ | PCI_STATUS_DEVSEL_MEDIUM);
+	/* what the device is and its INTx state, not the events it saw */
+	EXPECT_EQ(rd(&b->d, PCI_STATUS, 2), PCI_STATUS_66MHZ |
+						    PCI_STATUS_DEVSEL_MEDIUM |
+						    PCI_STATUS_INTERRUPT);
 	EXPECT_EQ(rd(&b->d, PCI_HEADER_TYPE, 1), PCI_HEADER_TYPE_NORMAL);
 	EXPECT_EQ(rd(&b->d, PCI_BASE_ADDRESS_0, 4), 0); /* not the host's */
 	EXPECT_EQ(rd(&b->d, PCI_SUBSYSTEM_VENDOR_ID, 4), 0x11001af4);
@@ -453,6 +456,29 @@ TEST(read_only_writes_dropped_and_counted)
 	EXPECT_EQ(b->d.stats.bad_cfg, 0);
 }
 
+/* Interrupt Status follows the device, read by read (uio_pci_generic). */
+TEST(status_interrupt_bit_is_live)
+{
+	struct fake_bench *b = bench_new();
+	uint16_t st;
+
+	ASSERT_EQ(fake_pci_vdev_init(&b->d, &b->f), 0);
+	st = (uint16_t)fake_pci_get(&b->f, PCI_STATUS, 2);
+	fake_pci_set16(&b->f, PCI_STATUS, st & ~PCI_STATUS_INTERRUPT);
+	EXPECT_EQ(rd(&b->d, PCI_STATUS, 2) & PCI_STATUS_INTERRUPT, 0);
+	EXPECT_EQ(rd(&b->d, PCI_STATUS, 1) & PCI_STATUS_INTERRUPT, 0);
+	fake_pci_set16(&b->f, PCI_STATUS, st | PCI_STATUS_INTERRUPT);
+	EXPECT_EQ(rd(&b->d, PCI_STATUS, 2) & PCI_STATUS_INTERRUPT,
+		  PCI_STATUS_INTERRUPT);
+	EXPECT_EQ(rd(&b->d, PCI_COMMAND, 4) >> 16 & PCI_STATUS_INTERRUPT,
+		  PCI_STATUS_INTERRUPT);
+	/* the other status bits stay virtual */
+	fake_pci_set16(&b->f, PCI_STATUS, 0xffff);
+	EXPECT_EQ(rd(&b->d, PCI_STATUS, 2) &
+			  ~(STATUS_DEVICE | PCI_STATUS_CAP_LIST),
+		  0);
+}
+
 TEST(command_forwarded_status_virtual)
 {
 	struct fake_bench *b = bench_new();
@@ -460,8 +486,9 @@ TEST(command_forwarded_status_virtual)
 	ASSERT_EQ(fake_pci_vdev_init(&b->d, &b->f), 0);
 	wr(&b->d, PCI_COMMAND, 4, 0xffffffff);
 	EXPECT_EQ(rd(&b->d, PCI_COMMAND, 2), CMD_FORWARD);
-	EXPECT_EQ(rd(&b->d, PCI_STATUS, 2),
-		  PCI_STATUS_66MHZ | PCI_STATUS_DEVSEL_MEDIUM);
+	EXPECT_EQ(rd(&b->d, PCI_STATUS, 2), PCI_STATUS_66MHZ |
+						    PCI_STATUS_DEVSEL_MEDIUM |
+						    PCI_STATUS_INTERRUPT);
 	/* the device gets the guest's bits and keeps its own */
 	EXPECT_EQ(fake_pci_get(&b->f, PCI_COMMAND, 2),
 		  CMD_FORWARD | PCI_COMMAND_SPECIAL);
