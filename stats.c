@@ -126,6 +126,10 @@ void stats_print(const struct vm *vm, FILE *f)
 		(unsigned long long)s->pio_acpi, (unsigned long long)s->pio_dev,
 		(unsigned long long)s->pio_unhandled);
 	fprintf(f,
+		"ptvm: stats: config reads of absent functions: bus 0 %llu, other buses %llu\n",
+		(unsigned long long)vm->pci.absent_reads,
+		(unsigned long long)vm->pci.other_bus_reads);
+	fprintf(f,
 		"ptvm: stats: mmio: ecam %llu, devices %llu, unhandled %llu\n",
 		(unsigned long long)s->mmio_ecam,
 		(unsigned long long)s->mmio_dev,
@@ -190,6 +194,10 @@ void stats_json(const struct vm *vm, FILE *f)
 		(unsigned long long)s->pio_pci_cfg,
 		(unsigned long long)s->pio_acpi, (unsigned long long)s->pio_dev,
 		(unsigned long long)s->pio_unhandled);
+	fprintf(f,
+		"\"config_absent_reads\":{\"bus0\":%llu,\"other_buses\":%llu},",
+		(unsigned long long)vm->pci.absent_reads,
+		(unsigned long long)vm->pci.other_bus_reads);
 	fprintf(f,
 		"\"mmio\":{\"ecam\":%llu,\"devices\":%llu,\"unhandled\":%llu},",
 		(unsigned long long)s->mmio_ecam,

@@ -77,6 +77,8 @@ static uint32_t cfg_read(struct pci_host *h, unsigned int bdf, unsigned int off,
 	struct pci_host_func *f;
 	uint32_t val = 0;
 
+	if (bdf >> 8)
+		h->other_bus_reads++;
 	if (!cfg_access_ok(off, len) || bdf >> 8)
 		return all_ones(len);
 	if (slot == 0 && fn == 0) {
@@ -89,8 +91,10 @@ static uint32_t cfg_read(struct pci_host *h, unsigned int bdf, unsigned int off,
 	 * A multi-function device is only scanned past function 0 when
 	 * function 0 exists; other slots read as absent (all-ones).
 	 */
-	if (!f->ops)
+	if (!f->ops) {
+		h->absent_reads++;
 		return all_ones(len);
+	}
 	f->ops->cfg_read(f->opaque, off, len, &val);
 	return val;
 }

@@ -35,6 +35,8 @@ struct pci_host {
 	uint32_t cf8;
 	uint8_t bridge[64]; /* the host bridge's own header, read-only */
 	struct pci_host_func func[PCI_HOST_SLOTS][PCI_HOST_FUNCS];
+	/* config reads nothing answered: on bus 0, and on other buses */
+	uint64_t absent_reads, other_bus_reads;
 };
 
 /* An address window that BARs are allocated from, bottom up. */
