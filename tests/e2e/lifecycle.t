@@ -9,12 +9,7 @@ cd "$(dirname "$0")/../.."
 
 if [ "${1:-}" != --in-l1 ]; then
 	tap_plan 15
-	scripts/guest-initrd build/e2e/nvme.cpio.gz tests/e2e/guest/nvme-init.sh nvme \
-		-- tests/e2e/guest/common.sh:common.sh
-	img=build/e2e/lifecycle.img
-	rm -f $img
-	truncate -s 64M $img
-	scripts/nested -t 600 -d nvme:$img -- bash tests/e2e/lifecycle.t --in-l1 || echo "# nested: exit $?"
+	nvme_scenario lifecycle 600
 	exit 0
 fi
 
