@@ -75,143 +75,162 @@ static struct timeline timeline_of(const struct vm *vm)
 	return t;
 }
 
-static void ptdev_print(const struct ptdev *pt, FILE *f)
+/* A named counter; names are JSON's, text shows '_' as a space. */
+struct stat_item {
+	const char *name;
+	uint64_t v;
+};
+
+#define NITEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+static void put_name(FILE *f, const char *name, const char *end)
+{
+	for (; *name; name++)
+		fputc(*name == '_' ? ' ' : *name, f);
+	fputs(end, f);
+}
+
+/*
+ * One group of counters: "name a 1, b 2" on a text line, or
+ * "name":{"a":1,"b":2} in JSON; sep goes before it.
+ */
+static void group(FILE *f, int json, const char *sep, const char *name,
+		  const struct stat_item *it, unsigned int n)
+{
+	unsigned int i;
+
+	fputs(sep, f);
+	if (json)
+		fprintf(f, "\"%s\":{", name);
+	else
+		put_name(f, name, ":");
+	for (i = 0; i < n; i++) {
+		if (json) {
+			fprintf(f, "%s\"%s\":%llu", i ? "," : "", it[i].name,
+				(unsigned long long)it[i].v);
+			continue;
+		}
+		fputs(i ? ", " : " ", f);
+		put_name(f, it[i].name, " ");
+		fprintf(f, "%llu", (unsigned long long)it[i].v);
+	}
+	fputs(json ? "}" : "", f);
+}
+
+/* Vectors whose route was made or changed, by index: "msix0" 2, ... */
+static unsigned int vec_items(const struct ptdev_stats *st,
+			      struct stat_item *it, char names[][8])
+{
+	unsigned int k, i, n = 0;
+
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < PTDEV_STATS_VECS; i++)
+			if (st->vec_routes[k][i]) {
+				snprintf(names[n], 8, "%s%u",
+					 k ? "msix" : "msi", i);
+				it[n] = (struct stat_item){
+					names[n], st->vec_routes[k][i]
+				};
+				n++;
+			}
+	return n;
+}
+
+static void ptdev_out(const struct ptdev *pt, FILE *f, int json)
 {
 	const struct ptdev_stats *st = &pt->stats;
 	const struct pci_vdev_stats *s = &pt->vdev.stats;
-	unsigned int i, k;
+	struct stat_item traps[] = {
+		{ "config", st->cfg },	      { "msix_table", st->msix_table },
+		{ "msix_pba", st->msix_pba }, { "bar0", st->bar[0] },
+		{ "bar1", st->bar[1] },	      { "bar2", st->bar[2] },
+		{ "bar3", st->bar[3] },	      { "bar4", st->bar[4] },
+		{ "bar5", st->bar[5] },
+	};
+	struct stat_item ignored[] = {
+		{ "bad_config", s->bad_cfg },
+		{ "read_only_writes", s->ro_writes },
+		{ "bad_bar", s->bad_bar },
+		{ "msix_bad", pt->vdev.msix.stats.bad_access },
+		{ "op_errors", s->op_errors + pt->vdev.msix.stats.op_errors +
+				       pt->vdev.msi.op_errors },
+	};
+	struct stat_item routes[2 * PTDEV_STATS_VECS];
+	char names[2 * PTDEV_STATS_VECS][8];
+	unsigned int nroutes = vec_items(st, routes, names);
+	char pre[48], nlpre[48];
 
+	/* Text lines start with the device; JSON is one object per device. */
+	snprintf(pre, sizeof(pre), "ptvm: stats: %s: ", pt->dev.name);
+	snprintf(nlpre, sizeof(nlpre), "\n%s", pre);
+	if (json)
+		fprintf(f, "{\"bdf\":\"%s\",\"route_changes\":%llu,",
+			pt->dev.name, (unsigned long long)st->route_changes);
+	group(f, json, json ? "" : pre, "traps", traps, NITEMS(traps));
+	if (!json)
+		fprintf(f, "%sroutes changed %llu", nlpre,
+			(unsigned long long)st->route_changes);
+	group(f, json, json ? "," : "; ", json ? "vector_routes" : "per vector",
+	      routes, nroutes);
+	group(f, json, json ? "," : nlpre, "ignored", ignored, NITEMS(ignored));
+	fputs(json ? "}" : "\n", f);
+}
+
+static void vm_out(const struct vm *vm, FILE *f, int json)
+{
+	const struct vm_stats *s = &vm->stats;
+	struct timeline t = timeline_of(vm);
+	const char *pre = json ? "," : "\nptvm: stats: ";
+	struct stat_item exits[NEXITS];
+	struct stat_item pio[] = {
+		{ "uart", s->pio_uart },
+		{ "pci_config", s->pio_pci_cfg },
+		{ "acpi", s->pio_acpi },
+		{ "devices", s->pio_dev },
+		{ "unhandled", s->pio_unhandled },
+	};
+	struct stat_item bridge[] = {
+		{ "absent_bus0", vm->pci.absent_reads },
+		{ "absent_other_buses", vm->pci.other_bus_reads },
+		{ "bad_access", vm->pci.bad_access },
+	};
+	struct stat_item mmio[] = {
+		{ "ecam", s->mmio_ecam },
+		{ "devices", s->mmio_dev },
+		{ "unhandled", s->mmio_unhandled },
+	};
+	unsigned int i;
+
+	for (i = 0; i < NEXITS; i++)
+		exits[i] = (struct stat_item){
+			exit_names[i].name, exits_of(vm, exit_names[i].reason)
+		};
+	group(f, json, json ? "{" : "ptvm: stats: ", "vm_exits", exits, NEXITS);
+	group(f, json, pre, "pio", pio, NITEMS(pio));
+	group(f, json, pre, "host_bridge", bridge, NITEMS(bridge));
+	group(f, json, pre, "mmio", mmio, NITEMS(mmio));
+	/* Milliseconds from process start; -1 stands for a stage not reached. */
 	fprintf(f,
-		"ptvm: stats: %s: traps: config %llu, msix-table %llu, msix-pba %llu",
-		pt->dev.name, (unsigned long long)st->cfg,
-		(unsigned long long)st->msix_table,
-		(unsigned long long)st->msix_pba);
-	for (i = 0; i < PCI_STD_NUM_BARS; i++)
-		if (st->bar[i])
-			fprintf(f, ", bar%u %llu", i,
-				(unsigned long long)st->bar[i]);
-	fprintf(f, "\nptvm: stats: %s: routes changed %llu;", pt->dev.name,
-		(unsigned long long)st->route_changes);
-	for (k = 0; k < 2; k++)
-		for (i = 0; i < PTDEV_STATS_VECS; i++)
-			if (st->vec_routes[k][i])
-				fprintf(f, " %s%u:%llu", k ? "msix" : "msi", i,
-					(unsigned long long)
-						st->vec_routes[k][i]);
-	fprintf(f,
-		"\nptvm: stats: %s: ignored: bad config %llu, read-only writes %llu, bad bar %llu, msix bad %llu; op errors %llu\n",
-		pt->dev.name, (unsigned long long)s->bad_cfg,
-		(unsigned long long)s->ro_writes,
-		(unsigned long long)s->bad_bar,
-		(unsigned long long)pt->vdev.msix.stats.bad_access,
-		(unsigned long long)(s->op_errors +
-				     pt->vdev.msix.stats.op_errors +
-				     pt->vdev.msi.op_errors));
+		json ? ",\"timeline_ms\":{\"kvm_ready\":%.3f,\"devices_dma\":%.3f,\"first_vcpu_entry\":%.3f,\"guest_run\":%.3f}"
+		     : "\nptvm: stats: timeline ms: kvm ready %.1f, devices dma %.1f, first vcpu entry %.1f, guest run %.1f\n",
+		t.kvm, t.dma, t.entry, t.run);
+	if (json)
+		fprintf(f, ",\"exit_code\":%d,\"devices\":[", vm->exit_code);
+	for (i = 0; i < vm->ndevs; i++) {
+		if (json && i)
+			fputc(',', f);
+		ptdev_out(vm->dev[i], f, json);
+	}
+	if (json)
+		fputs("]}\n", f);
 }
 
 void stats_print(const struct vm *vm, FILE *f)
 {
-	const struct vm_stats *s = &vm->stats;
-	struct timeline t = timeline_of(vm);
-	unsigned int i;
-
-	fprintf(f, "ptvm: stats: vm exits:");
-	for (i = 0; i < NEXITS; i++)
-		fprintf(f, " %s %llu", exit_names[i].name,
-			exits_of(vm, exit_names[i].reason));
-	fprintf(f,
-		"\nptvm: stats: pio: uart %llu, pci-config %llu, acpi %llu, devices %llu, unhandled %llu\n",
-		(unsigned long long)s->pio_uart,
-		(unsigned long long)s->pio_pci_cfg,
-		(unsigned long long)s->pio_acpi, (unsigned long long)s->pio_dev,
-		(unsigned long long)s->pio_unhandled);
-	fprintf(f,
-		"ptvm: stats: config reads of absent functions: bus 0 %llu, other buses %llu\n",
-		(unsigned long long)vm->pci.absent_reads,
-		(unsigned long long)vm->pci.other_bus_reads);
-	fprintf(f,
-		"ptvm: stats: mmio: ecam %llu, devices %llu, unhandled %llu\n",
-		(unsigned long long)s->mmio_ecam,
-		(unsigned long long)s->mmio_dev,
-		(unsigned long long)s->mmio_unhandled);
-	fprintf(f,
-		"ptvm: stats: timeline (ms from process start): kvm ready %.1f, devices and DMA %.1f, first vcpu entry %.1f; guest ran %.1f ms\n",
-		t.kvm, t.dma, t.entry, t.run);
-	for (i = 0; i < vm->ndevs; i++)
-		ptdev_print(vm->dev[i], f);
-}
-
-static void ptdev_json(const struct ptdev *pt, FILE *f)
-{
-	const struct ptdev_stats *st = &pt->stats;
-	const struct pci_vdev_stats *s = &pt->vdev.stats;
-	const char *sep = "";
-	unsigned int i, k;
-
-	fprintf(f,
-		"{\"bdf\":\"%s\",\"traps\":{\"config\":%llu,\"msix_table\":%llu,\"msix_pba\":%llu,\"bar\":[",
-		pt->dev.name, (unsigned long long)st->cfg,
-		(unsigned long long)st->msix_table,
-		(unsigned long long)st->msix_pba);
-	for (i = 0; i < PCI_STD_NUM_BARS; i++)
-		fprintf(f, "%s%llu", i ? "," : "",
-			(unsigned long long)st->bar[i]);
-	fprintf(f, "]},\"route_changes\":%llu,\"vector_routes\":{",
-		(unsigned long long)st->route_changes);
-	for (k = 0; k < 2; k++)
-		for (i = 0; i < PTDEV_STATS_VECS; i++)
-			if (st->vec_routes[k][i]) {
-				fprintf(f, "%s\"%s%u\":%llu", sep,
-					k ? "msix" : "msi", i,
-					(unsigned long long)
-						st->vec_routes[k][i]);
-				sep = ",";
-			}
-	fprintf(f,
-		"},\"ignored\":{\"bad_config\":%llu,\"read_only_writes\":%llu,\"bad_bar\":%llu,\"msix_bad\":%llu},\"op_errors\":%llu}",
-		(unsigned long long)s->bad_cfg,
-		(unsigned long long)s->ro_writes,
-		(unsigned long long)s->bad_bar,
-		(unsigned long long)pt->vdev.msix.stats.bad_access,
-		(unsigned long long)(s->op_errors +
-				     pt->vdev.msix.stats.op_errors +
-				     pt->vdev.msi.op_errors));
+	vm_out(vm, f, 0);
 }
 
 void stats_json(const struct vm *vm, FILE *f)
 {
-	const struct vm_stats *s = &vm->stats;
-	struct timeline t = timeline_of(vm);
-	unsigned int i;
-
-	fprintf(f, "{\"vm_exits\":{");
-	for (i = 0; i < NEXITS; i++)
-		fprintf(f, "%s\"%s\":%llu", i ? "," : "", exit_names[i].name,
-			exits_of(vm, exit_names[i].reason));
-	fprintf(f,
-		"},\"pio\":{\"uart\":%llu,\"pci_config\":%llu,\"acpi\":%llu,\"devices\":%llu,\"unhandled\":%llu},",
-		(unsigned long long)s->pio_uart,
-		(unsigned long long)s->pio_pci_cfg,
-		(unsigned long long)s->pio_acpi, (unsigned long long)s->pio_dev,
-		(unsigned long long)s->pio_unhandled);
-	fprintf(f,
-		"\"config_absent_reads\":{\"bus0\":%llu,\"other_buses\":%llu},",
-		(unsigned long long)vm->pci.absent_reads,
-		(unsigned long long)vm->pci.other_bus_reads);
-	fprintf(f,
-		"\"mmio\":{\"ecam\":%llu,\"devices\":%llu,\"unhandled\":%llu},",
-		(unsigned long long)s->mmio_ecam,
-		(unsigned long long)s->mmio_dev,
-		(unsigned long long)s->mmio_unhandled);
-	/* -1 stands for a stage not reached. */
-	fprintf(f,
-		"\"timeline_ms\":{\"kvm_ready\":%.3f,\"devices_dma\":%.3f,\"first_vcpu_entry\":%.3f,\"guest_run\":%.3f},",
-		t.kvm, t.dma, t.entry, t.run);
-	fprintf(f, "\"exit_code\":%d,\"devices\":[", vm->exit_code);
-	for (i = 0; i < vm->ndevs; i++) {
-		if (i)
-			fputc(',', f);
-		ptdev_json(vm->dev[i], f);
-	}
-	fprintf(f, "]}\n");
+	vm_out(vm, f, 1);
 }

@@ -77,10 +77,14 @@ static uint32_t cfg_read(struct pci_host *h, unsigned int bdf, unsigned int off,
 	struct pci_host_func *f;
 	uint32_t val = 0;
 
-	if (bdf >> 8)
-		h->other_bus_reads++;
-	if (!cfg_access_ok(off, len) || bdf >> 8)
+	if (!cfg_access_ok(off, len)) {
+		h->bad_access++;
 		return all_ones(len);
+	}
+	if (bdf >> 8) {
+		h->other_bus_reads++;
+		return all_ones(len);
+	}
 	if (slot == 0 && fn == 0) {
 		if (off + len <= sizeof(h->bridge))
 			memcpy(&val, h->bridge + off, len);
@@ -104,6 +108,8 @@ static void cfg_write(struct pci_host *h, unsigned int bdf, unsigned int off,
 {
 	struct pci_host_func *f;
 
+	if (!cfg_access_ok(off, len))
+		h->bad_access++;
 	if (!cfg_access_ok(off, len) || bdf >> 8)
 		return;
 	f = &h->func[PCI_SLOT(bdf & 0xff)][PCI_FUNC(bdf & 0xff)];

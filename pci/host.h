@@ -37,6 +37,8 @@ struct pci_host {
 	struct pci_host_func func[PCI_HOST_SLOTS][PCI_HOST_FUNCS];
 	/* config reads nothing answered: on bus 0, and on other buses */
 	uint64_t absent_reads, other_bus_reads;
+	/* odd-sized or unaligned config accesses, ignored */
+	uint64_t bad_access;
 };
 
 /* An address window that BARs are allocated from, bottom up. */

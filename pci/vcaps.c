@@ -11,8 +11,25 @@
 #include "pci/vdev_priv.h"
 
 #define PCIE_CAP_V2_SIZE 0x3c
-#define PCIE_CAP_V1_SIZE 0x24
+#define PCIE_CAP_V1_SIZE 0x24 /* with the root registers */
+#define PCIE_CAP_V1_EP_SIZE 0x14 /* an endpoint's: up to Link Status */
 #define MSIX_CAP_SIZE 12
+
+/*
+ * The capability's length (PCIe 3.0, 7.8): version 2 has all registers;
+ * version 1 ends after Link Status for endpoints (no slot or root ones).
+ */
+static unsigned int pcie_size(uint16_t flags)
+{
+	unsigned int type = (flags & PCI_EXP_FLAGS_TYPE) >> 4;
+
+	if ((flags & PCI_EXP_FLAGS_VERS) >= 2)
+		return PCIE_CAP_V2_SIZE;
+	if (type == PCI_EXP_TYPE_ENDPOINT || type == PCI_EXP_TYPE_LEG_END ||
+	    type == PCI_EXP_TYPE_RC_END)
+		return PCIE_CAP_V1_EP_SIZE;
+	return PCIE_CAP_V1_SIZE;
+}
 
 /* PCI Express with virtual values for a device on a root bus, no port. */
 static unsigned int pcie_init(struct pci_vdev *d, unsigned int pos)
@@ -20,9 +37,7 @@ static unsigned int pcie_init(struct pci_vdev *d, unsigned int pos)
 	uint16_t flags = (uint16_t)(d->cfg[pos + PCI_EXP_FLAGS] |
 				    d->cfg[pos + PCI_EXP_FLAGS + 1] << 8);
 	unsigned int type = (flags & PCI_EXP_FLAGS_TYPE) >> 4;
-	unsigned int size = (flags & PCI_EXP_FLAGS_VERS) >= 2
-				    ? PCIE_CAP_V2_SIZE
-				    : PCIE_CAP_V1_SIZE;
+	unsigned int size = pcie_size(flags);
 
 	if (pos + size > PCI_CFG_SPACE_SIZE)
 		return 0;
@@ -37,8 +52,10 @@ static unsigned int pcie_init(struct pci_vdev *d, unsigned int pos)
 			    ~(PCI_EXP_FLAGS_TYPE | PCI_EXP_FLAGS_SLOT)) |
 			   type << 4);
 	wr16(d->cfg + pos + PCI_EXP_FLAGS, flags);
+	/* No link, slot or root: zeros up to Device Capabilities 2. */
 	memset(d->cfg + pos + PCI_EXP_LNKCAP, 0,
-	       PCI_EXP_DEVCAP2 - PCI_EXP_LNKCAP);
+	       (size < PCI_EXP_DEVCAP2 ? size : PCI_EXP_DEVCAP2) -
+		       PCI_EXP_LNKCAP);
 	wr16(d->cfg + pos + PCI_EXP_DEVSTA, 0);
 	/* Device control is the guest's to play with; FLR is not (bit 15). */
 	wmask_range(d, pos + PCI_EXP_DEVCTL, 2,
@@ -117,8 +134,7 @@ static unsigned int cap_extent(const struct pci_vdev *d, unsigned int pos,
 			return flags & PCI_MSI_FLAGS_64BIT ? 24 : 20;
 		return flags & PCI_MSI_FLAGS_64BIT ? 14 : 10;
 	case PCI_CAP_VIRTUAL:
-		return (flags & PCI_EXP_FLAGS_VERS) >= 2 ? PCIE_CAP_V2_SIZE
-							 : PCIE_CAP_V1_SIZE;
+		return pcie_size(flags);
 	case PCI_CAP_READONLY:
 		return 2; /* its ID and next pointer: the rest is never ours */
 	default:

@@ -558,6 +558,26 @@ TEST(pcie_cap_virtualized)
 	check_header(&b->f, &b->d);
 }
 
+/* A version 1 endpoint's capability is 20 bytes: one at 0xe0 fits. */
+TEST(pcie_v1_endpoint_cap_at_the_end_is_kept)
+{
+	struct fake_bench *b = bench_new();
+	unsigned int e = 0xe0;
+
+	fake_pci_caps_start(&b->f, e);
+	fake_pci_exp_cap(&b->f, e, 0, 1 | PCI_EXP_TYPE_ENDPOINT << 4);
+	fake_pci_set32(&b->f, e + PCI_EXP_LNKCAP, 0x00477c22);
+	fake_pci_set32(&b->f, e + 0x14, 0x12345678); /* past its end */
+	ASSERT_EQ(fake_pci_vdev_init(&b->d, &b->f), 0);
+	EXPECT_EQ(b->d.exp_pos, e);
+	EXPECT_EQ(b->d.cfg_size, PCI_CFG_SPACE_EXP_SIZE);
+	EXPECT_EQ(rd(&b->d, e + PCI_EXP_FLAGS, 2),
+		  1 | PCI_EXP_TYPE_RC_END << 4);
+	EXPECT_EQ(rd(&b->d, e + PCI_EXP_LNKCAP, 4), 0);
+	EXPECT_EQ(rd(&b->d, e + 0x14, 4), 0x12345678); /* not ours to clear */
+	check_header(&b->f, &b->d);
+}
+
 /* ---- BAR registers ---- */
 
 /* Writes all-ones, reads the answer, restores the address: how Linux sizes. */

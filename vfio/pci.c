@@ -5,6 +5,7 @@
  * with VFIO, KVM memory slots and irqfds. No guest-visible state lives here.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "boot/acpi.h"
+#include "boot/layout.h"
 #include "irq/kvm.h"
 #include "vfio/pci.h"
 
@@ -121,6 +123,23 @@ static void bar_pieces(struct ptdev *pt, unsigned int bar, struct ptdev_bar *b)
 	}
 }
 
+static int overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+static int bar_over_platform(const struct vm *vm, uint64_t addr, uint64_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->mem.nranges; i++)
+		if (overlap(addr, size, vm->mem.range[i].gpa,
+			    vm->mem.range[i].size))
+			return 1;
+	return overlap(addr, size, LAYOUT_ECAM_BASE, LAYOUT_ECAM_SIZE) ||
+	       overlap(addr, size, LAYOUT_IOAPIC, LAYOUT_4G - LAYOUT_IOAPIC);
+}
+
 static int pt_bar_map(void *opaque, unsigned int bar, uint64_t addr)
 {
 	struct ptdev *pt = opaque;
@@ -137,6 +156,13 @@ static int pt_bar_map(void *opaque, unsigned int bar, uint64_t addr)
 	/* A BAR that is not page-aligned in the guest can only trap. */
 	if (addr & (PAGE - 1))
 		return 0;
+	/*
+	 * A guest that puts a BAR over its RAM, ECAM or the APICs gets it
+	 * trapped, never mapped: a memory slot there would hide what the
+	 * platform decodes (and KVM refuses slots that overlap RAM).
+	 */
+	if (!b->io && bar_over_platform(pt->vm, addr, b->size))
+		return -EADDRINUSE;
 	bar_pieces(pt, bar, b);
 	for (i = 0; i < b->nslots; i++) {
 		b->piece[i].slot = MEM_SLOT_FIRST_FREE +
@@ -168,6 +194,28 @@ static int pt_bar_unmap(void *opaque, unsigned int bar, uint64_t addr)
 	b->nslots = 0;
 	b->decoded = 0;
 	return 0;
+}
+
+/*
+ * Bad guest accesses are ignored and counted; the user hears of them in
+ * one line at most once a second per device, not once per access.
+ */
+static void ptdev_warn_bad(struct ptdev *pt)
+{
+	uint64_t n = pt->vdev.stats.bad_cfg + pt->vdev.stats.bad_bar +
+		     pt->vdev.msix.stats.bad_access;
+	uint64_t now;
+
+	if (n == pt->warned_bad)
+		return;
+	now = vm_now_ns();
+	if (pt->warned_ns && now - pt->warned_ns < 1000000000ULL)
+		return;
+	fprintf(stderr,
+		"ptvm: %s: the guest made %llu bad accesses so far (odd-sized, unaligned or out of range: ignored; --stats counts them)\n",
+		pt->dev.name, (unsigned long long)n);
+	pt->warned_bad = n;
+	pt->warned_ns = now;
 }
 
 static int in_range(uint64_t off, uint64_t base, uint64_t len)
@@ -209,210 +257,10 @@ int ptdev_access(struct ptdev *pt, int io, uint64_t addr, unsigned int len,
 			pci_vdev_bar_read(&pt->vdev, bar, off, len, &val);
 			memcpy(data, &val, len > 8 ? 8 : len);
 		}
+		ptdev_warn_bad(pt);
 		return 1;
 	}
 	return 0;
-}
-
-/* ---- interrupts ---- */
-
-static void vec_watch(struct ptdev_vec *v, int on)
-{
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &v->src };
-
-	if (on == v->watched)
-		return;
-	if (!epoll_ctl(v->pt->vm->epoll_fd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
-		       v->efd, &ev))
-		v->watched = on;
-}
-
-/* An unrouted vector fired: the guest has it masked, so it is pending. */
-static void on_vec(struct vm *vm, void *arg)
-{
-	struct ptdev_vec *v = arg;
-	uint64_t cnt;
-
-	(void)vm;
-	if (read(v->efd, &cnt, sizeof(cnt)) == sizeof(cnt))
-		pci_vdev_irq_fired(&v->pt->vdev, v->index, v->vec);
-}
-
-static void intx_set(struct ptdev *pt, int on)
-{
-	if (pt->intx_efd < 0 || on == pt->intx_on)
-		return;
-	if (on) {
-		if (vfio_dev_irqs(&pt->dev, VFIO_PCI_INTX_IRQ_INDEX, 0, 1,
-				  &pt->intx_efd) ||
-		    vfio_dev_irq_unmask_fd(&pt->dev, VFIO_PCI_INTX_IRQ_INDEX,
-					   pt->intx_resample))
-			return;
-	} else {
-		vfio_dev_irqs(&pt->dev, VFIO_PCI_INTX_IRQ_INDEX, 0, 0, NULL);
-	}
-	pt->intx_on = on;
-}
-
-static void vecs_free(struct ptdev *pt, unsigned int index)
-{
-	struct vm *vm = pt->vm;
-	unsigned int i;
-	int commit = 0;
-
-	for (i = 0; i < pt->nvec[index]; i++) {
-		struct ptdev_vec *v = &pt->vec[index][i];
-
-		vec_watch(v, 0);
-		if (v->routed)
-			irq_kvm_irqfd_del(vm->vm_fd, v->efd,
-					  (unsigned int)v->gsi);
-		if (v->gsi >= 0) {
-			irq_routes_msi_free(&vm->routes, (unsigned int)v->gsi);
-			commit = 1;
-		}
-		if (v->efd >= 0)
-			close(v->efd);
-	}
-	if (commit)
-		irq_kvm_commit(vm->vm_fd, &vm->routes);
-	free(pt->vec[index]);
-	pt->vec[index] = NULL;
-	pt->nvec[index] = 0;
-}
-
-static int pt_irq_enable(void *opaque, unsigned int index, unsigned int nvec)
-{
-	struct ptdev *pt = opaque;
-	struct ptdev_vec *vec;
-	int *fds, ret = -ENOMEM;
-	unsigned int i;
-
-	if (index >= VFIO_PCI_NUM_IRQS || !nvec ||
-	    nvec > pt->dev.irq_count[index] || pt->vec[index])
-		return -EINVAL;
-	vec = calloc(nvec, sizeof(*vec));
-	fds = calloc(nvec, sizeof(*fds));
-	if (!vec || !fds)
-		goto err_free;
-	pt->vec[index] = vec;
-	pt->nvec[index] = nvec;
-	for (i = 0; i < nvec; i++) {
-		vec[i] = (struct ptdev_vec){
-			.pt = pt, .index = index, .vec = i, .gsi = -1
-		};
-		vec[i].src = (struct vm_source){ .fn = on_vec, .arg = &vec[i] };
-		vec[i].efd = fds[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (vec[i].efd < 0) {
-			ret = -errno;
-			goto err_vecs;
-		}
-		/* Until routed, a fire is a pending bit for pci/vdev. */
-		vec_watch(&vec[i], 1);
-	}
-	/* VFIO takes MSI or MSI-X only with INTx off. */
-	intx_set(pt, 0);
-	ret = vfio_dev_irqs(&pt->dev, index, 0, nvec, fds);
-	if (ret)
-		goto err_vecs;
-	free(fds);
-	return 0;
-
-err_vecs:
-	pt->nvec[index] = i + (i < nvec && vec[i].efd >= 0);
-	vecs_free(pt, index);
-	intx_set(pt, 1);
-	vec = NULL;
-err_free:
-	free(vec);
-	free(fds);
-	return ret;
-}
-
-static int pt_irq_disable(void *opaque, unsigned int index)
-{
-	struct ptdev *pt = opaque;
-
-	if (index >= VFIO_PCI_NUM_IRQS || !pt->vec[index])
-		return -EINVAL;
-	vfio_dev_irqs(&pt->dev, index, 0, 0, NULL);
-	vecs_free(pt, index);
-	if (!pt->vec[VFIO_PCI_MSI_IRQ_INDEX] &&
-	    !pt->vec[VFIO_PCI_MSIX_IRQ_INDEX])
-		intx_set(pt, 1);
-	return 0;
-}
-
-static struct ptdev_vec *vec_get(struct ptdev *pt, unsigned int index,
-				 unsigned int vec)
-{
-	if (index >= VFIO_PCI_NUM_IRQS || vec >= pt->nvec[index])
-		return NULL;
-	return &pt->vec[index][vec];
-}
-
-static int pt_irq_route(void *opaque, unsigned int index, unsigned int vec,
-			uint64_t addr, uint32_t data)
-{
-	struct ptdev *pt = opaque;
-	struct ptdev_vec *v = vec_get(pt, index, vec);
-	struct vm *vm = pt->vm;
-	int ret;
-
-	if (!v)
-		return -EINVAL;
-	if (v->gsi < 0) {
-		v->gsi = irq_routes_msi_alloc(&vm->routes);
-		if (v->gsi < 0)
-			return v->gsi;
-	}
-	ret = irq_routes_msi_set(&vm->routes, (unsigned int)v->gsi, addr, data);
-	if (!ret)
-		ret = irq_kvm_commit(vm->vm_fd, &vm->routes);
-	if (ret)
-		return ret;
-	pt->stats.route_changes++;
-	if (vec < PTDEV_STATS_VECS)
-		pt->stats.vec_routes[index == VFIO_PCI_MSIX_IRQ_INDEX][vec]++;
-	if (!v->routed) {
-		/* Stop watching first, so that no fire wakes ptvm again. */
-		vec_watch(v, 0);
-		ret = irq_kvm_irqfd(vm->vm_fd, v->efd, (unsigned int)v->gsi,
-				    -1);
-		if (ret) {
-			vec_watch(v, 1);
-			return ret;
-		}
-		v->routed = 1;
-	}
-	return 0;
-}
-
-static int pt_irq_unroute(void *opaque, unsigned int index, unsigned int vec)
-{
-	struct ptdev *pt = opaque;
-	struct ptdev_vec *v = vec_get(pt, index, vec);
-
-	if (!v)
-		return -EINVAL;
-	if (v->routed) {
-		irq_kvm_irqfd_del(pt->vm->vm_fd, v->efd, (unsigned int)v->gsi);
-		v->routed = 0;
-		pt->stats.route_changes++;
-	}
-	vec_watch(v, 1);
-	return 0;
-}
-
-static int pt_irq_inject(void *opaque, unsigned int index, unsigned int vec)
-{
-	struct ptdev *pt = opaque;
-	struct ptdev_vec *v = vec_get(pt, index, vec);
-	uint64_t one = 1;
-
-	if (!v || !v->routed)
-		return -EINVAL;
-	return write(v->efd, &one, sizeof(one)) == sizeof(one) ? 0 : -errno;
 }
 
 static const struct pci_vdev_ops ptdev_ops = {
@@ -423,11 +271,11 @@ static const struct pci_vdev_ops ptdev_ops = {
 	.bar_map = pt_bar_map,
 	.bar_unmap = pt_bar_unmap,
 	.irq = {
-		.irq_enable = pt_irq_enable,
-		.irq_disable = pt_irq_disable,
-		.irq_route = pt_irq_route,
-		.irq_unroute = pt_irq_unroute,
-		.irq_inject = pt_irq_inject,
+		.irq_enable = ptdev_irq_enable,
+		.irq_disable = ptdev_irq_disable,
+		.irq_route = ptdev_irq_route,
+		.irq_unroute = ptdev_irq_unroute,
+		.irq_inject = ptdev_irq_inject,
 	},
 };
 
@@ -440,6 +288,7 @@ static void pt_func_read(void *opaque, unsigned int off, unsigned int len,
 
 	pt->stats.cfg++;
 	pci_vdev_cfg_read(&pt->vdev, off, len, val);
+	ptdev_warn_bad(pt);
 }
 
 static void pt_func_write(void *opaque, unsigned int off, unsigned int len,
@@ -449,6 +298,7 @@ static void pt_func_write(void *opaque, unsigned int off, unsigned int len,
 
 	pt->stats.cfg++;
 	pci_vdev_cfg_write(&pt->vdev, off, len, val);
+	ptdev_warn_bad(pt);
 }
 
 static const struct pci_func_ops ptdev_func_ops = {
@@ -505,33 +355,6 @@ static int ptdev_place_bars(struct ptdev *pt)
 		pci_vdev_bar_set(&pt->vdev, best, addr);
 	}
 	return 0;
-}
-
-static int ptdev_intx_open(struct ptdev *pt)
-{
-	uint32_t pin = 0;
-	int ret;
-
-	pt->intx_efd = pt->intx_resample = -1;
-	pci_vdev_cfg_read(&pt->vdev, PCI_INTERRUPT_PIN, 1, &pin);
-	if (!pin || pin > 4 || !pt->dev.irq_count[VFIO_PCI_INTX_IRQ_INDEX])
-		return 0;
-	pt->intx_gsi = (int)acpi_intx_gsi(pt->slot, pin);
-	pt->intx_efd = eventfd(0, EFD_CLOEXEC);
-	pt->intx_resample = eventfd(0, EFD_CLOEXEC);
-	if (pt->intx_efd < 0 || pt->intx_resample < 0)
-		return -errno;
-	/*
-	 * Level-triggered: VFIO masks the line and signals intx_efd; KVM
-	 * asserts the GSI until the guest's EOI, then signals the resample
-	 * eventfd, which VFIO takes as the unmask. ptvm is never woken.
-	 */
-	ret = irq_kvm_irqfd(pt->vm->vm_fd, pt->intx_efd,
-			    (unsigned int)pt->intx_gsi, pt->intx_resample);
-	if (ret)
-		return ret;
-	intx_set(pt, 1);
-	return pt->intx_on ? 0 : -EIO;
 }
 
 int ptdev_open(struct ptdev *pt, struct vm *vm, struct vfio_group *g,
@@ -598,11 +421,11 @@ void ptdev_close(struct ptdev *pt)
 	pci_vdev_reset(&pt->vdev);
 	for (i = 0; i < VFIO_PCI_NUM_IRQS; i++)
 		if (pt->vec[i])
-			pt_irq_disable(pt, i);
+			ptdev_irq_disable(pt, i);
 	for (i = 0; i < PCI_STD_NUM_BARS; i++)
 		if (pt->bar[i].decoded)
 			pt_bar_unmap(pt, i, pt->bar[i].addr);
-	intx_set(pt, 0);
+	ptdev_intx_set(pt, 0);
 	if (pt->intx_efd >= 0) {
 		irq_kvm_irqfd_del(pt->vm->vm_fd, pt->intx_efd,
 				  (unsigned int)pt->intx_gsi);
