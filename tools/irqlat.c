@@ -2,15 +2,14 @@
 /*
  * irqlat: interrupt latency from a device register write to user space, in
  * a Linux guest. --mode msi|msix: VFIO, vector 0 on an eventfd (type1 with
- * an IOMMU group, else no-IOMMU). --mode intx: uio_pci_generic, chosen over
- * VFIO INTx because it needs neither an IOMMU nor CONFIG_VFIO_NOIOMMU, which
- * distribution kernels lack; its handler masks the line with
- * PCI_COMMAND_INTX_DISABLE and it has no irqcontrol, so the bit is cleared
- * again through the sysfs config file. Latency: CLOCK_MONOTONIC before the
- * fire write, to the eventfd or /dev/uioN read returning. What arrives in
- * the --gap before a fire, or an event count above one, is spurious.
+ * an IOMMU group, else no-IOMMU); MSI falls back to UIO (irqlat_uio.c) with
+ * the uio_msi module when VFIO cannot take the device. --mode intx:
+ * uio_pci_generic, chosen over VFIO INTx because it needs neither an IOMMU
+ * nor CONFIG_VFIO_NOIOMMU, which distribution kernels lack. Latency:
+ * CLOCK_MONOTONIC before the fire write, to the eventfd or /dev/uioN read
+ * returning. What arrives in the --gap before a fire, or an event count
+ * above one, is spurious.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -24,47 +23,26 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
-enum irqlat_mode { MODE_MSI, MODE_MSIX, MODE_INTX };
+#include "tools/irqlat.h"
 
 static const char *const modes[] = { "msi", "msix", "intx" };
 
-struct reg {
-	uint64_t off, val;
-	int set;
-};
-
-struct irqlat {
-	const char *bdf; /* from the command line */
-	enum irqlat_mode mode;
-	int bar, width, timeout_ms, gap_us;
-	unsigned long n;
-	struct reg fire, ack, status;
-	uint64_t top, bar_size; /* the highest register offset; BAR size */
-	int container, group, device; /* VFIO, kept open */
-	int irqfd, cfgfd, rfd; /* eventfd or /dev/uioN; config (INTx); BAR */
-	volatile uint8_t *map; /* the BAR, or NULL: pread/pwrite on rfd */
-	off_t roff;
-	int64_t uio_total; /* /dev/uioN's count, -1 until the first read */
-	uint64_t *lat; /* results */
-	unsigned long got, lost, spurious;
-	char err[384];
-};
-
 static const char usage[] =
-	"usage: irqlat --bdf BDF [--mode msi|msix|intx] --edu [-n N]\n"
+	"usage: irqlat --bdf BDF [--mode msi|msix|intx] [--uio] --edu [-n N]\n"
 	"       irqlat --bdf BDF [--mode MODE] [--bar N] --fire OFF=VAL [--ack OFF=VAL]\n"
 	"              [--status OFF] [--width 1|2|4|8] [-n N] [--timeout MS] [--gap US]\n"
 	"Times N device interrupts from the register write to user space.\n"
 	"  --bdf BDF       the device; irqlat binds it to the mode's driver\n"
 	"  --mode msi|msix vfio-pci (default msi); without an IOMMU the kernel needs\n"
 	"                  CONFIG_VFIO_NOIOMMU and vfio.enable_unsafe_noiommu_mode=1\n"
+	"  --uio           msi through uio_msi (tests/e2e/guest/uio_msi), also the\n"
+	"                  choice when VFIO cannot take the device and it is loaded\n"
 	"  --mode intx     uio_pci_generic\n"
 	"  --bar, --width  the registers' BAR (default 0) and access size (4)\n"
 	"  --fire OFF=VAL  the write that raises the interrupt\n"
@@ -77,7 +55,7 @@ static const char usage[] =
 	"(ns). Exit 0: each interrupt arrived once; 1: some lost or spurious;\n"
 	"2: bad command line; 3: setup failed (one line says why).\n";
 
-static int fail(struct irqlat *il, int ret, const char *fmt, ...)
+int fail(struct irqlat *il, int ret, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -96,7 +74,7 @@ static uint64_t now_ns(void)
 }
 
 /* buf = /sys/bus/pci/devices/BDF/leaf */
-static char *devpath(char *buf, const struct irqlat *il, const char *leaf)
+char *devpath(char *buf, const struct irqlat *il, const char *leaf)
 {
 	snprintf(buf, PATH_MAX, "/sys/bus/pci/devices/%s/%s", il->bdf, leaf);
 	return buf;
@@ -122,7 +100,7 @@ static void dev_driver(const struct irqlat *il, char *name, size_t len)
 }
 
 /* Moves the device to drv (the way `ptvm bind` does) unless it is there. */
-static int dev_bind(struct irqlat *il, const char *drv)
+int dev_bind(struct irqlat *il, const char *drv)
 {
 	char path[PATH_MAX], cur[64];
 
@@ -282,73 +260,14 @@ static int vfio_setup(struct irqlat *il)
 	return 0;
 }
 
-/* Clears PCI_COMMAND_INTX_DISABLE, which the driver's handler set. */
-static int uio_unmask(struct irqlat *il)
-{
-	uint16_t cmd;
-
-	if (pread(il->cfgfd, &cmd, 2, PCI_COMMAND) != 2)
-		return -EIO;
-	cmd &= ~PCI_COMMAND_INTX_DISABLE;
-	return pwrite(il->cfgfd, &cmd, 2, PCI_COMMAND) == 2 ? 0 : -EIO;
-}
-
-static int uio_setup(struct irqlat *il)
-{
-	char path[PATH_MAX], name[64] = "", res[16];
-	struct dirent *e;
-	struct stat st;
-	DIR *d;
-	void *p;
-	int ret = dev_bind(il, "uio_pci_generic");
-
-	if (ret)
-		return ret;
-	il->uio_total = -1;
-	d = opendir(devpath(path, il, "uio"));
-	while (d && (e = readdir(d)))
-		if (!strncmp(e->d_name, "uio", 3))
-			snprintf(name, sizeof(name), "/dev/%s", e->d_name);
-	if (d)
-		closedir(d);
-	if (!name[0])
-		return fail(il, -ENODEV, "%s: no INTx pin, or no INTx masking",
-			    il->bdf);
-	il->irqfd = open(name, O_RDWR | O_CLOEXEC | O_NONBLOCK);
-	if (il->irqfd < 0)
-		return fail(il, -errno, "%s: %s (mount devtmpfs on /dev)", name,
-			    strerror(errno));
-	il->cfgfd = open(devpath(path, il, "config"), O_RDWR | O_CLOEXEC);
-	snprintf(res, sizeof(res), "resource%d", il->bar);
-	il->rfd = open(devpath(path, il, res), O_RDWR | O_CLOEXEC | O_SYNC);
-	if (il->cfgfd < 0 || il->rfd < 0 || fstat(il->rfd, &st) || !st.st_size)
-		return fail(il, -ENXIO, "%s: no BAR %d (see: lspci -v -s %s)",
-			    il->bdf, il->bar, il->bdf);
-	il->bar_size = st.st_size;
-	/* memory BARs mmap; I/O BARs take pread/pwrite */
-	p = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, il->rfd,
-		 0);
-	il->map = p == MAP_FAILED ? NULL : p;
-	if (uio_unmask(il))
-		return fail(il, -EIO, "%s: command register unwritable",
-			    il->bdf);
-	return 0;
-}
-
 /* Reads what arrived on irqfd: the number of interrupts it stands for. */
 static unsigned long irq_take(struct irqlat *il)
 {
 	uint64_t cnt;
-	uint32_t total;
 
-	if (il->mode != MODE_INTX)
-		return read(il->irqfd, &cnt, 8) == 8 ? cnt : 0;
-	/* /dev/uioN gives the device's running total */
-	if (read(il->irqfd, &total, 4) != 4)
-		return 0;
-	cnt = il->uio_total < 0 ? 1 : (uint32_t)(total - il->uio_total);
-	il->uio_total = total;
-	return cnt;
+	if (il->uio_drv)
+		return uio_take(il);
+	return read(il->irqfd, &cnt, 8) == 8 ? cnt : 0;
 }
 
 /* Waits up to ms for the line: 1 when something arrived, 0 when not. */
@@ -437,10 +356,10 @@ static void irqlat_report(struct irqlat *il)
 	       pctl(il, 0) / 1e3, pctl(il, 50) / 1e3, pctl(il, 99) / 1e3,
 	       pctl(il, 100) / 1e3);
 
-	/* the device's line while it is still set up: vfio-msi[0](BDF)... */
+	/* the device's line while it is set up: vfio-msi[0](BDF), uio_msi */
 	f = fopen("/proc/interrupts", "r");
 	while (f && fgets(line, sizeof(line), f))
-		if (strstr(line, il->mode == MODE_INTX ? "uio" : il->bdf))
+		if (strstr(line, il->uio_drv ? il->uio_drv : il->bdf))
 			printf("irq: %s", line);
 	if (f)
 		fclose(f);
@@ -481,7 +400,8 @@ static const struct option long_opts[] = {
 	{ "ack", 1, NULL, 'a' },   { "status", 1, NULL, 's' },
 	{ "width", 1, NULL, 'w' }, { "timeout", 1, NULL, 't' },
 	{ "gap", 1, NULL, 'g' },   { "edu", 0, NULL, 'e' },
-	{ "help", 0, NULL, 'h' },  { NULL, 0, NULL, 0 }
+	{ "uio", 0, NULL, 'u' },   { "help", 0, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
 };
 
 /* 0, or -EINVAL with the reason in il->err */
@@ -493,8 +413,8 @@ static int irqlat_parse(struct irqlat *il, int argc, char **argv)
 	int o, m, li = -1;
 	char sh[2] = "";
 
-	while ((o = getopt_long(argc, argv, "d:m:b:f:a:s:w:t:g:en:h", long_opts,
-				&li)) != -1) {
+	while ((o = getopt_long(argc, argv, "d:m:b:f:a:s:w:t:g:eun:h",
+				long_opts, &li)) != -1) {
 		v = optarg ? parse_ul(optarg) : 0;
 		want = NULL;
 		switch (o) {
@@ -542,6 +462,9 @@ static int irqlat_parse(struct irqlat *il, int argc, char **argv)
 			il->status = (struct reg){ 0x24, 0, 1 };
 			il->top = il->top > 0x64 ? il->top : 0x64;
 			break;
+		case 'u':
+			il->want_uio = 1;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			exit(0);
@@ -562,6 +485,8 @@ static int irqlat_parse(struct irqlat *il, int argc, char **argv)
 	if (optind < argc)
 		return fail(il, -EINVAL, "%s: unexpected (see: irqlat --help)",
 			    argv[optind]);
+	if (il->want_uio && il->mode == MODE_MSIX)
+		return fail(il, -EINVAL, "--uio: with --mode msi or intx only");
 	if (!il->bdf || !il->fire.set)
 		return fail(il, -EINVAL, "no --%s (see: irqlat --help)",
 			    il->bdf ? "fire OFFSET=VALUE, or --edu"
@@ -585,7 +510,7 @@ int main(int argc, char **argv)
 	if (!il.lat)
 		ret = fail(&il, -ENOMEM, "no memory for -n %lu", il.n);
 	else
-		ret = il.mode == MODE_INTX ? uio_setup(&il) : vfio_setup(&il);
+		ret = uio_pick(&il) ? uio_setup(&il) : vfio_setup(&il);
 	if (!ret && il.top + il.width > il.bar_size)
 		ret = fail(&il, -ERANGE, "register 0x%llx: past BAR %d's end",
 			   (unsigned long long)il.top, il.bar);
