@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# scripts/bench --smoke: one run of the cheapest subset of the benchmark
+# (ptvm and QEMU each: one boot, one NVMe run, one DMA map), written to a
+# temporary directory (never bench/results/). The pipeline works end to
+# end: the script succeeds and its table has every row, each with numbers.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/e2e/tap.sh
+
+tap_plan 4
+dir=$(mktemp -d /tmp/ptvm-bench-smoke.XXXXXX)
+start=$SECONDS
+scripts/bench --smoke -o "$dir" >"$dir/bench.log" 2>&1
+rc=$?
+tap_check "scripts/bench --smoke: exit 0 (got $rc, in $((SECONDS - start)) s)" [ $rc = 0 ]
+res=$(ls "$dir"/*.md 2>/dev/null | head -n 1)
+tap_check "it wrote its results file in $dir, not in bench/results" [ -s "$res" ]
+# rows of the table: | figure | ptvm | QEMU | ratio |
+rows=$(grep -a '^| [a-zA-Z]' "$res" 2>/dev/null | grep -v '^| figure |')
+n=$(grep -c . <<<"$rows")
+bad=$(awk -F' [|] ' '$2 !~ /^[0-9]/ || ($3 !~ /^[0-9]/ && $3 != "-") || ($3 != "-" && $4 !~ /^[0-9]/)' <<<"$rows")
+tap_check "the table has all 16 smoke rows (got $n)" [ "$n" -ge 16 ]
+tap_check "every row has numbers for ptvm, and for QEMU with a ratio (or '-' where QEMU has no such counter)" [ -z "$bad" ]
+[ -n "$bad" ] && echo "$bad" | tap_diag
+grep -a '^|' "$res" 2>/dev/null | tap_diag
+[ $rc = 0 ] || tail -n 30 "$dir/bench.log" | tap_diag
+rm -rf "$dir"

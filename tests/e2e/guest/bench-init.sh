@@ -1,0 +1,51 @@
+#!/bin/sh
+# scripts/bench's guest, one initrd for every run so that both VMMs boot the
+# same image. ptvm.bench= on the command line picks the work, a
+# comma-separated list of:
+#   boot    nothing past the init marker (any unknown word does the same)
+#   nvme    the drive's 4 KiB QD1 random read latency and sequential read
+#           throughput (/bin/nvmelat, ptvm.nvme_n reads, ptvm.nvme_seq MiB),
+#           between PTVM-IO-BEGIN and PTVM-IO-END lines that the host uses
+#           to snapshot the VMM's counters; END carries the reads the block
+#           layer completed in between
+#   idle    PTVM-IDLE, then ptvm.idle seconds of sleep: the host samples
+#           the VMM's memory meanwhile
+#   irqlat  the edu device's INTx latency into user space (/bin/irqlat,
+#           ptvm.irqlat_n interrupts)
+# then finish (common.sh).
+. /common.sh
+echo PTVM-INIT
+loadmods
+for work in $(arg ptvm.bench | tr , ' '); do
+case $work in
+nvme)
+	dev=/dev/nvme0n1
+	for i in $(seq 100); do [ -b $dev ] && break; sleep 0.2; done
+	[ -b $dev ] || { echo "PTVM-NVME no $dev"; dmesg | tail -30; continue; }
+	echo PTVM-IO-BEGIN
+	# time for the host to take its first snapshot while the guest idles
+	sleep 2
+	r0=$(awk '{print $1}' /sys/block/nvme0n1/stat)
+	/bin/nvmelat -n "$(arg ptvm.nvme_n)" -s "$(arg ptvm.nvme_seq)" $dev 2>&1
+	r1=$(awk '{print $1}' /sys/block/nvme0n1/stat)
+	echo "PTVM-IO-END reads=$((r1 - r0))"
+	sleep 2
+	;;
+idle)
+	echo PTVM-IDLE
+	sleep "$(arg ptvm.idle)"
+	;;
+irqlat)
+	bdf=
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat $d/vendor):$(cat $d/device)" = 0x1234:0x11e8 ] && bdf=$(basename $d)
+	done
+	if [ -n "$bdf" ]; then
+		/bin/irqlat --bdf $bdf --edu --mode intx -n "$(arg ptvm.irqlat_n)" 2>&1
+	else
+		echo "IRQLAT-ERROR no edu device (1234:11e8) on the guest's bus"
+	fi
+	;;
+esac
+done
+finish
