@@ -10,7 +10,7 @@ if [ "${1:-}" != --in-l1 ]; then
 	tap_plan 15
 	scripts/guest-initrd build/e2e/boot.cpio.gz tests/e2e/guest/boot-init.sh \
 		-- tests/e2e/guest/common.sh:common.sh
-	scripts/nested -t 400 -- bash tests/e2e/boot.t --in-l1 || echo "# nested: exit $?"
+	scripts/nested -t 900 -- bash tests/e2e/boot.t --in-l1 || echo "# nested: exit $?"
 	exit 0
 fi
 

@@ -15,7 +15,7 @@ if [ "${1:-}" != --in-l1 ]; then
 		-- tests/e2e/guest/common.sh:common.sh
 	args=()
 	for n in $all; do args+=(-d $n); done
-	scripts/nested -t 500 "${args[@]}" -- bash tests/e2e/net.t --in-l1 || echo "# nested: exit $?"
+	scripts/nested -t 800 "${args[@]}" -- bash tests/e2e/net.t --in-l1 || echo "# nested: exit $?"
 	exit 0
 fi
 

@@ -18,7 +18,7 @@ if [ "${1:-}" != --in-l1 ]; then
 	marker="ptvm-marker-$RANDOM$RANDOM"
 	printf '%s' "$marker" | dd of=$img bs=1 seek=$marker_off conv=notrunc 2>/dev/null
 	out=$(mktemp -d)
-	scripts/nested -t 400 -o "$out" -d nvme:$img -- bash tests/e2e/nvme.t --in-l1 || echo "# nested: exit $?"
+	scripts/nested -t 700 -o "$out" -d nvme:$img -- bash tests/e2e/nvme.t --in-l1 || echo "# nested: exit $?"
 	got=$(grep -a PTVM-MARKER "$out/nvme.log" | tr -d '\r' | awk '{print $2}')
 	tap_check "the guest read the marker the test wrote into the image" [ "$got" = "$marker" ]
 	sum=$(grep -a PTVM-RW-OK "$out/nvme.log" | tr -d '\r' | awk '{print $2}')

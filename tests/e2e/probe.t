@@ -12,7 +12,7 @@ if [ "${1:-}" != --in-l1 ]; then
 	rm -f $img
 	truncate -s 64M $img
 	mkfs.ext2 -q -F $img
-	scripts/nested -t 300 -k nvme:$img -- bash tests/e2e/probe.t --in-l1 || echo "# nested: exit $?"
+	scripts/nested -t 500 -k nvme:$img -- bash tests/e2e/probe.t --in-l1 || echo "# nested: exit $?"
 	exit 0
 fi
 
