@@ -131,4 +131,20 @@ unsigned int fake_pci_nrouted(const struct fake_pci *f, unsigned int index);
 /* Prints the log to stdout as TAP comments (for a failing test). */
 void fake_pci_dump(const struct fake_pci *f);
 
+/* The guest's config accesses, as the tests write them. */
+static inline uint32_t rd(struct pci_vdev *d, unsigned int off,
+			  unsigned int len)
+{
+	uint32_t v = 0xdeadbeef; /* a read that forgets to answer shows */
+
+	pci_vdev_cfg_read(d, off, len, &v);
+	return v;
+}
+
+static inline void wr(struct pci_vdev *d, unsigned int off, unsigned int len,
+		      uint32_t v)
+{
+	pci_vdev_cfg_write(d, off, len, v);
+}
+
 #endif

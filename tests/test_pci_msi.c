@@ -38,20 +38,6 @@ static struct fake_bench *bench_new(uint16_t flags, unsigned int vfio, int msix)
 	return b;
 }
 
-static uint32_t rd(struct pci_vdev *d, unsigned int off, unsigned int len)
-{
-	uint32_t v;
-
-	pci_vdev_cfg_read(d, off, len, &v);
-	return v;
-}
-
-static void wr(struct pci_vdev *d, unsigned int off, unsigned int len,
-	       uint32_t v)
-{
-	pci_vdev_cfg_write(d, off, len, v);
-}
-
 static void msi_ctrl(struct pci_vdev *d, uint16_t flags)
 {
 	wr(d, M + PCI_MSI_FLAGS, 2, flags);

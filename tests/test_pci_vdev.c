@@ -25,20 +25,6 @@ static struct fake_bench *bench_new(void)
 	return fake_bench_new(0x8086, 0x10d3);
 }
 
-static uint32_t rd(struct pci_vdev *d, unsigned int off, unsigned int len)
-{
-	uint32_t v = 0xdeadbeef;
-
-	pci_vdev_cfg_read(d, off, len, &v);
-	return v;
-}
-
-static void wr(struct pci_vdev *d, unsigned int off, unsigned int len,
-	       uint32_t v)
-{
-	pci_vdev_cfg_write(d, off, len, v);
-}
-
 /* ---- header and capability chain ---- */
 
 static int linkable(unsigned int id)
