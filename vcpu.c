@@ -277,29 +277,21 @@ int vcpu_start(struct vcpu *v)
 	return 0;
 }
 
-int vcpu_tune(struct vcpu *v, const char **what)
+int vcpu_pin(struct vcpu *v, unsigned int host_cpu)
 {
-	const struct opts *o = v->vm->opts;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(host_cpu, &set);
+	return -pthread_setaffinity_np(v->thread, sizeof(set), &set);
+}
+
+int vcpu_realtime(struct vcpu *v)
+{
 	/* Above the kernel's threaded IRQ handlers (50) it would starve them. */
 	struct sched_param sp = { .sched_priority = 40 };
-	cpu_set_t set;
-	int ret;
 
-	if (o->naffinity) {
-		CPU_ZERO(&set);
-		CPU_SET(o->affinity[v->id], &set);
-		*what = "cannot pin the thread to that host CPU";
-		ret = pthread_setaffinity_np(v->thread, sizeof(set), &set);
-		if (ret)
-			return -ret;
-	}
-	if (o->realtime) {
-		*what = "SCHED_FIFO";
-		ret = pthread_setschedparam(v->thread, SCHED_FIFO, &sp);
-		if (ret)
-			return -ret;
-	}
-	return 0;
+	return -pthread_setschedparam(v->thread, SCHED_FIFO, &sp);
 }
 
 void vcpu_stop(struct vcpu *v)

@@ -421,33 +421,40 @@ static void vm_teardown(struct vm *vm)
 	free(vm->cpuid);
 }
 
+/* A latency step for vCPU i that returned err: fine, refused, or warned. */
+static int vm_tune_vcpu(struct vm *vm, unsigned int i, const char *opt,
+			const char *what, int err)
+{
+	char why[160];
+
+	if (!err)
+		return 0;
+	snprintf(why, sizeof(why), "vcpu %u: %s: %s", i, what, strerror(-err));
+	return vm_tune_refused(vm, opt, why);
+}
+
 static int vm_loop(struct vm *vm)
 {
+	const struct opts *o = vm->opts;
 	struct epoll_event ev[16];
 	unsigned int i;
 	int n, j;
 
 	for (i = 0; i < vm->ncpus; i++) {
-		const char *what = "";
-		int ret;
+		int ret = 0;
 
 		if (vcpu_start(&vm->vcpu[i]))
 			return vm_fail("vcpu %u: cannot start its thread", i);
-		ret = vcpu_tune(&vm->vcpu[i], &what);
-		if (ret) {
-			char why[160];
-
-			snprintf(why, sizeof(why), "vcpu %u: %s: %s", i, what,
-				 strerror(-ret));
-			ret = vm_tune_refused(
-				vm,
-				vm->opts->realtime && !strncmp(what, "SCHED", 5)
-					? "--realtime"
-					: "--cpu-affinity",
-				why);
-			if (ret)
-				return ret;
-		}
+		if (o->naffinity)
+			ret = vm_tune_vcpu(
+				vm, i, "--cpu-affinity",
+				"cannot pin the thread to that host CPU",
+				vcpu_pin(&vm->vcpu[i], o->affinity[i]));
+		if (!ret && o->realtime)
+			ret = vm_tune_vcpu(vm, i, "--realtime", "SCHED_FIFO",
+					   vcpu_realtime(&vm->vcpu[i]));
+		if (ret)
+			return ret;
 	}
 	while (vm->exit_code < 0) {
 		out_flush(vm);

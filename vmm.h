@@ -151,11 +151,9 @@ int vcpu_start(struct vcpu *v);
 /* Kicks a vCPU out of KVM_RUN and out of its mailbox wait; joins it. */
 void vcpu_stop(struct vcpu *v);
 void vcpu_destroy(struct vcpu *v);
-/*
- * --cpu-affinity and --realtime for a started vCPU thread. 0, or -errno
- * with *what naming the step that failed.
- */
-int vcpu_tune(struct vcpu *v, const char **what);
+/* --cpu-affinity and --realtime for a started vCPU thread; 0 or -errno. */
+int vcpu_pin(struct vcpu *v, unsigned int host_cpu);
+int vcpu_realtime(struct vcpu *v);
 /* Signal used to kick vCPU threads out of KVM_RUN. */
 int vcpu_signal(void);
 
