@@ -97,32 +97,6 @@ static int pio_builtin(struct vm *vm, unsigned int port, unsigned int len,
 	return 0;
 }
 
-void io_coalesced_drain(struct vm *vm)
-{
-	struct kvm_coalesced_mmio_ring *r = vm->coalesced;
-	const uint32_t max = (4096 - sizeof(*r)) / sizeof(r->coalesced_mmio[0]);
-	uint32_t first;
-
-	if (!r)
-		return;
-	/* KVM fills [first, last); we own first. */
-	while ((first = r->first) !=
-	       __atomic_load_n(&r->last, __ATOMIC_ACQUIRE)) {
-		struct kvm_coalesced_mmio *e = &r->coalesced_mmio[first % max];
-		uint32_t val = 0;
-
-		if (e->pio && e->len <= 4) {
-			memcpy(&val, e->data, e->len);
-			vm->stats.pio_coalesced++;
-			/* Only what the zone covers: 0xcf8-0xcfb. */
-			pio_builtin(vm, (unsigned int)e->phys_addr, e->len, 1,
-				    &val);
-		}
-		__atomic_store_n(&r->first, (first + 1) % max,
-				 __ATOMIC_RELEASE);
-	}
-}
-
 void io_pio(struct vm *vm, struct vcpu_trap *t)
 {
 	unsigned int i, port = (unsigned int)t->addr, len = t->len;

@@ -62,26 +62,6 @@ int vm_kvm_open(struct vm *vm)
 			return vm_fail("/dev/kvm: in-kernel PIT: %s",
 				       strerror(errno));
 	}
-	/*
-	 * The configuration address port is written before every config
-	 * access: let KVM queue those writes instead of exiting (halving
-	 * the exits of PCI enumeration). The data port still exits, and the
-	 * loop replays the queue first, so the order holds.
-	 */
-	vm->coalesced_page =
-		ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_MMIO);
-	if (vm->coalesced_page > 0 &&
-	    (vm->coalesced_page + 1) * 4096 <= vm->run_size &&
-	    ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_PIO) > 0) {
-		struct kvm_coalesced_mmio_zone z = { .addr = 0xcf8,
-						     .size = 4,
-						     .pio = 1 };
-
-		if (ioctl(vm->vm_fd, KVM_REGISTER_COALESCED_MMIO, &z) < 0)
-			vm->coalesced_page = 0;
-	} else {
-		vm->coalesced_page = 0;
-	}
 	irq_routes_init(&vm->routes);
 	if (irq_kvm_commit(vm->vm_fd, &vm->routes))
 		return vm_fail("/dev/kvm: GSI routing: %s", strerror(errno));

@@ -188,7 +188,6 @@ static void vm_out(const struct vm *vm, FILE *f, int json)
 		{ "acpi", s->pio_acpi },
 		{ "devices", s->pio_dev },
 		{ "unhandled", s->pio_unhandled },
-		{ "coalesced_0xcf8", s->pio_coalesced },
 	};
 	struct stat_item bridge[] = {
 		{ "absent_bus0", vm->pci.absent_reads },

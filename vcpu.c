@@ -124,12 +124,6 @@ int vcpu_create(struct vm *vm, unsigned int id, uint64_t entry,
 		v->run = NULL;
 		return ret;
 	}
-	/* KVM's coalesced ring is one page of every vCPU's mmap. */
-	if (vm->coalesced_page && !vm->coalesced)
-		vm->coalesced =
-			(struct kvm_coalesced_mmio_ring *)((uint8_t *)v->run +
-							   vm->coalesced_page *
-								   4096);
 	v->req_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	v->ack_fd = eventfd(0, EFD_CLOEXEC);
 	if (v->req_fd < 0 || v->ack_fd < 0)
@@ -314,10 +308,6 @@ void vcpu_stop(struct vcpu *v)
 
 void vcpu_destroy(struct vcpu *v)
 {
-	if (v->vm->coalesced && v->run &&
-	    (uint8_t *)v->vm->coalesced >= (uint8_t *)v->run &&
-	    (uint8_t *)v->vm->coalesced < (uint8_t *)v->run + v->vm->run_size)
-		v->vm->coalesced = NULL;
 	if (v->run)
 		munmap(v->run, v->vm->run_size);
 	if (v->fd > 0)

@@ -112,7 +112,6 @@ static void on_vcpu(struct vm *vm, void *arg)
 
 	if (read(v->req_fd, &cnt, sizeof(cnt)) != sizeof(cnt))
 		return;
-	io_coalesced_drain(vm);
 	switch (v->trap.kind) {
 	case TRAP_PIO:
 		io_pio(vm, &v->trap);

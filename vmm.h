@@ -69,7 +69,6 @@ struct vcpu {
 struct vm_stats {
 	uint64_t pio, mmio; /* trapped accesses handed to the loop */
 	uint64_t pio_uart, pio_pci_cfg, pio_acpi, pio_dev, pio_unhandled;
-	uint64_t pio_coalesced; /* 0xcf8 writes replayed from KVM's ring */
 	uint64_t mmio_ecam, mmio_dev, mmio_unhandled;
 	/* the start-up timeline, vm_now_ns() */
 	uint64_t t_start, t_kvm, t_dma, t_end;
@@ -79,13 +78,6 @@ struct vm {
 	const struct opts *opts;
 	int kvm_fd, vm_fd, epoll_fd, signal_fd;
 	int run_size;
-	/*
-	 * Writes to 0xcf8-0xcfb that KVM queued instead of exiting (its
-	 * coalesced PIO ring, in vCPU 0's mmap): the loop replays them
-	 * before it answers any trap. NULL without KVM_CAP_COALESCED_PIO.
-	 */
-	int coalesced_page; /* page offset of the ring in a vCPU mmap */
-	struct kvm_coalesced_mmio_ring *coalesced;
 	struct mem mem;
 	struct kvm_cpuid2 *cpuid;
 	unsigned int ncpus;
@@ -132,8 +124,6 @@ int vm_devices_access(struct vm *vm, int io, uint64_t addr, unsigned int len,
 		      int write, uint8_t *data);
 
 /* io.c: the loop's answer to a trapped port or MMIO access. */
-/* Replays the queued 0xcf8 writes, oldest first. */
-void io_coalesced_drain(struct vm *vm);
 void io_pio(struct vm *vm, struct vcpu_trap *t);
 void io_mmio(struct vm *vm, struct vcpu_trap *t);
 
