@@ -20,7 +20,7 @@ log=$OUT
 run() { # run NAME ARGS...: ptvm with the boot guest; console in $log/NAME.log
 	local name=$1
 	shift
-	timeout 120 build/ptvm --kernel "$kernel" --initrd build/e2e/boot.cpio.gz \
+	timeout 300 build/ptvm --kernel "$kernel" --initrd build/e2e/boot.cpio.gz \
 		--mem 512M "$@" </dev/null >"$log/$name.log" 2>&1
 }
 
@@ -58,7 +58,7 @@ tap_check "guest reboot: it got there" grep -q PTVM-REBOOTING $log/reboot.log
 build/ptvm --kernel "$kernel" --initrd build/e2e/boot.cpio.gz --mem 512M --reboot \
 	--cmdline "console=ttyS0 quiet panic=-1 ptvm.end=reboot" </dev/null >$log/again.log 2>&1 &
 pid=$!
-for i in $(seq 120); do [ "$(grep -c PTVM-INIT $log/again.log)" -ge 2 ] && break; sleep 1; done
+for i in $(seq 300); do [ "$(grep -c PTVM-INIT $log/again.log)" -ge 2 ] && break; sleep 1; done
 kill -TERM $pid
 wait $pid
 rc=$?
