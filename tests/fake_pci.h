@@ -147,4 +147,16 @@ static inline void wr(struct pci_vdev *d, unsigned int off, unsigned int len,
 	pci_vdev_cfg_write(d, off, len, v);
 }
 
+/* Writes all-ones, reads the answer, restores the address: how Linux sizes. */
+static inline uint32_t size_bar(struct pci_vdev *d, unsigned int bar)
+{
+	unsigned int reg = PCI_BASE_ADDRESS_0 + 4 * bar;
+	uint32_t old = rd(d, reg, 4), v;
+
+	wr(d, reg, 4, 0xffffffff);
+	v = rd(d, reg, 4);
+	wr(d, reg, 4, old);
+	return v;
+}
+
 #endif

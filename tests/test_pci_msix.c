@@ -90,17 +90,6 @@ static unsigned int n(struct fake_bench *b, enum fake_op op)
 
 /* ---- BAR decoding and mapping ---- */
 
-/* Writes all-ones, reads the answer, restores the address: how Linux sizes. */
-static uint32_t size_bar(struct pci_vdev *d, unsigned int bar)
-{
-	uint32_t old = rd(d, BAR(bar), 4), v;
-
-	wr(d, BAR(bar), 4, 0xffffffff);
-	v = rd(d, BAR(bar), 4);
-	wr(d, BAR(bar), 4, old);
-	return v;
-}
-
 static struct fake_bench *bars_bench(void)
 {
 	struct fake_bench *b = fake_bench_new(0x8086, 0x10d3);

@@ -566,17 +566,6 @@ TEST(pcie_v1_endpoint_cap_at_the_end_is_kept)
 
 /* ---- BAR registers ---- */
 
-/* Writes all-ones, reads the answer, restores the address: how Linux sizes. */
-static uint32_t size_bar(struct pci_vdev *d, unsigned int bar)
-{
-	uint32_t old = rd(d, BAR(bar), 4), v;
-
-	wr(d, BAR(bar), 4, 0xffffffff);
-	v = rd(d, BAR(bar), 4);
-	wr(d, BAR(bar), 4, old);
-	return v;
-}
-
 TEST(bar_sizing)
 {
 	struct fake_bench *b = bench_new();
