@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Trapped port and MMIO accesses, answered in the loop: the UART, the PCI
- * configuration mechanisms, the ACPI PM1 registers and the reset ports,
+ * configuration mechanisms, the ACPI PM1 registers (pm.c) and the reset ports,
  * then the passthrough BARs. Anything else reads all-ones and is counted.
  */
 #include <string.h>
@@ -10,9 +10,6 @@
 #include "vfio/pci.h"
 #include "vmm.h"
 
-#define PM1_SCI_EN 0x0001 /* ACPI 6.4, 4.8.3.2.1 */
-#define PM1_SLP_EN 0x2000
-#define PM1_SLP_TYP(v) (((v) >> 10) & 7)
 #define I8042_STATUS 0x64
 #define I8042_PULSE_RESET 0xfe
 #define PORT_POST 0x80 /* an I/O delay for Linux */
@@ -62,24 +59,16 @@ static int pio_builtin(struct vm *vm, unsigned int port, unsigned int len,
 		return 1;
 	}
 	if (in_range(port, len, LAYOUT_PIO_ACPI_PM1_EVT, 6)) {
+		unsigned int off = port - LAYOUT_PIO_ACPI_PM1_EVT;
+		enum pm_event ev;
+
 		st->pio_acpi++;
-		if (port == LAYOUT_PIO_ACPI_PM1_CNT && len == 2) {
-			if (!write) {
-				*val = vm->pm1_cnt | PM1_SCI_EN;
-			} else {
-				vm->pm1_cnt = *val & ~PM1_SLP_EN;
-				if ((*val & PM1_SLP_EN) &&
-				    PM1_SLP_TYP(*val) == LAYOUT_ACPI_SLP_TYP_S5)
-					vm->exit_code = EXIT_POWEROFF;
-			}
-		} else if (port == LAYOUT_PIO_ACPI_PM1_EVT + 2 && len == 2) {
-			/* The enable register keeps what is written (GBL_EN). */
-			if (write)
-				vm->pm1_en = (uint16_t)*val;
-			else
-				*val = vm->pm1_en;
-		} else if (!write) {
-			*val = 0; /* status: no fixed events, ever */
+		if (!write) {
+			pm_read(&vm->pm, off, len, val);
+		} else if (!pm_write(&vm->pm, off, len, *val, &ev) &&
+			   ev == PM_POWEROFF) {
+			vm->exit_code = EXIT_POWEROFF;
+			vm->stats.t_poweroff = vm_now_ns();
 		}
 		return 1;
 	}
@@ -95,6 +84,28 @@ static int pio_builtin(struct vm *vm, unsigned int port, unsigned int len,
 		return 1;
 	}
 	return 0;
+}
+
+static void io_coalesced_one(void *opaque, const struct kvm_coalesced_mmio *e)
+{
+	struct vm *vm = opaque;
+	uint32_t val = 0;
+
+	/* Only what the zone covers can be here: 0xcf8-0xcfb, 1 to 4 bytes. */
+	if (!e->pio || e->len < 1 || e->len > 4)
+		return;
+	memcpy(&val, e->data, e->len);
+	if (e->phys_addr == LAYOUT_PIO_RESET && e->len == 1)
+		pio_builtin(vm, LAYOUT_PIO_RESET, 1, 1, &val);
+	else if (in_range(e->phys_addr, e->len, PCI_HOST_PIO_BASE,
+			  PCI_HOST_PIO_SIZE))
+		pci_host_pio_write(&vm->pci, (unsigned int)e->phys_addr, e->len,
+				   val);
+}
+
+void io_coalesced_drain(struct vm *vm)
+{
+	coalesced_drain(&vm->coalesced, io_coalesced_one, vm);
 }
 
 void io_pio(struct vm *vm, struct vcpu_trap *t)

@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "irq/kvm.h"
 #include "vmm.h"
 
@@ -62,6 +64,29 @@ int vm_kvm_open(struct vm *vm)
 			return vm_fail("/dev/kvm: in-kernel PIT: %s",
 				       strerror(errno));
 	}
+	/*
+	 * Linux writes the configuration address port before every type-1
+	 * config access: let KVM queue those writes instead of exiting. The
+	 * data port still exits, and the loop replays the queue first, so
+	 * the device model sees the accesses in order. The zone covers
+	 * 0xcf8-0xcfb whole (a 32-bit write must fit in one zone), so the
+	 * byte-wide reset register at 0xcf9 is queued too: it takes effect at
+	 * the guest's next exit (Linux's reboot goes on to the keyboard
+	 * controller's port, which exits).
+	 */
+	vm->coalesced_page =
+		ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_MMIO);
+	if (vm->coalesced_page > 0 &&
+	    ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_PIO) > 0) {
+		struct kvm_coalesced_mmio_zone z = { .addr = PCI_HOST_PIO_BASE,
+						     .size = 4,
+						     .pio = 1 };
+
+		if (ioctl(vm->vm_fd, KVM_REGISTER_COALESCED_MMIO, &z) < 0)
+			vm->coalesced_page = 0;
+	} else {
+		vm->coalesced_page = 0;
+	}
 	irq_routes_init(&vm->routes);
 	if (irq_kvm_commit(vm->vm_fd, &vm->routes))
 		return vm_fail("/dev/kvm: GSI routing: %s", strerror(errno));
@@ -93,10 +118,10 @@ static void exits_str(unsigned int bits, char *buf, size_t len)
 	buf[0] = '\0';
 	for (i = 0; i < 4; i++)
 		if (bits & (1u << i))
-			snprintf(buf + strlen(buf), len - strlen(buf), "%s%s",
-				 buf[0] ? "," : "", exit_names[i]);
+			fmt_snprintf(buf + strlen(buf), len - strlen(buf),
+				     "%s%s", buf[0] ? "," : "", exit_names[i]);
 	if (!buf[0])
-		snprintf(buf, len, "none");
+		fmt_snprintf(buf, len, "none");
 }
 
 static int enable_cap(struct vm *vm, unsigned int cap, uint64_t arg)
@@ -110,9 +135,9 @@ static int enable_cap(struct vm *vm, unsigned int cap, uint64_t arg)
 int vm_tune_refused(struct vm *vm, const char *what, const char *why)
 {
 	if (vm->opts->best_effort) {
-		fprintf(stderr,
-			"ptvm: warning: %s: %s (going on: --best-effort)\n",
-			what, why);
+		fmt_fprintf(stderr,
+			    "ptvm: warning: %s: %s (going on: --best-effort)\n",
+			    what, why);
 		return 0;
 	}
 	return vm_fail("%s: %s (drop it, or add --best-effort)", what, why);
@@ -134,7 +159,7 @@ int vm_kvm_tune(struct vm *vm)
 		exits_str((unsigned int)allowed, have, sizeof(have));
 		ret = 0;
 		if (o->disable_exits & ~(unsigned int)allowed) {
-			snprintf(
+			fmt_snprintf(
 				why, sizeof(why),
 				"this host's KVM cannot let the guest keep %s (it allows: %s)",
 				want, have);
@@ -165,4 +190,29 @@ int vm_kvm_tune(struct vm *vm)
 				       strerror(-ret));
 	}
 	return 0;
+}
+
+int vm_coalesced_map(struct vm *vm, int vcpu_fd)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *p;
+
+	if (vm->coalesced_page <= 0 || vm->coalesced.r)
+		return 0;
+	if ((vm->coalesced_page + 1) * page > vm->run_size)
+		return -EINVAL;
+	p = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 vcpu_fd, vm->coalesced_page * page);
+	if (p == MAP_FAILED)
+		return -errno;
+	vm->coalesced.r = p;
+	vm->coalesced.max = coalesced_max((unsigned long)page);
+	return 0;
+}
+
+void vm_coalesced_unmap(struct vm *vm)
+{
+	if (vm->coalesced.r)
+		munmap(vm->coalesced.r, (size_t)sysconf(_SC_PAGESIZE));
+	vm->coalesced.r = NULL;
 }

@@ -8,6 +8,7 @@
 
 #include <linux/kvm.h>
 
+#include "fmt.h"
 #include "opts.h"
 
 int opts_parse_size(const char *s, uint64_t *bytes)
@@ -19,7 +20,7 @@ int opts_parse_size(const char *s, uint64_t *bytes)
 	if (!s || *s < '0' || *s > '9')
 		return -EINVAL;
 	errno = 0;
-	v = strtoull(s, &end, 10);
+	v = fmt_strtoull(s, &end, 10);
 	if (errno)
 		return -ERANGE;
 	switch (*end) {
@@ -104,7 +105,7 @@ static int opts_fail(struct opts *o, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(o->err, sizeof(o->err), fmt, ap);
+	fmt_vsnprintf(o->err, sizeof(o->err), fmt, ap);
 	va_end(ap);
 	return -EINVAL;
 }
@@ -145,12 +146,12 @@ int opts_parse_cpulist(const char *s, unsigned int *cpu, unsigned int max_n,
 
 		if (*p < '0' || *p > '9')
 			return -EINVAL;
-		a = b = strtoul(p, &end, 10);
+		a = b = fmt_strtoull(p, &end, 10);
 		if (*end == '-') {
 			p = end + 1;
 			if (*p < '0' || *p > '9')
 				return -EINVAL;
-			b = strtoul(p, &end, 10);
+			b = fmt_strtoull(p, &end, 10);
 		}
 		if (a > b || b >= max)
 			return -EINVAL;
@@ -214,6 +215,7 @@ enum opt_id {
 	OPT_CPU_AFFINITY,
 	OPT_DISABLE_EXITS,
 	OPT_HALT_POLL,
+	OPT_SHUTDOWN_TIMEOUT,
 };
 
 static int opt_flag(struct opts *o, const char *a)
@@ -296,7 +298,7 @@ static int opt_valued(struct opts *o, enum opt_id k, const char *v)
 				o, "--mem %s: too small (at least 16M)", v);
 		break;
 	case OPT_CPUS:
-		n = strtoul(v, &end, 10);
+		n = fmt_strtoull(v, &end, 10);
 		if (*v < '0' || *v > '9' || *end || n == 0 || n > 4096)
 			return opts_fail(
 				o, "--cpus '%s': give a whole number from 1 up",
@@ -322,13 +324,23 @@ static int opt_valued(struct opts *o, enum opt_id k, const char *v)
 				v);
 		break;
 	case OPT_HALT_POLL:
-		n = strtoul(v, &end, 10);
+		n = fmt_strtoull(v, &end, 10);
 		if (*v < '0' || *v > '9' || *end || n > 1000000000UL)
 			return opts_fail(
 				o,
 				"--halt-poll '%s': give nanoseconds from 0 (no polling) to 1000000000",
 				v);
 		o->halt_poll_ns = (long long)n;
+		break;
+	case OPT_SHUTDOWN_TIMEOUT:
+		n = fmt_strtoull(v, &end, 10);
+		if (*v < '0' || *v > '9' || *end ||
+		    n > OPTS_MAX_SHUTDOWN_TIMEOUT)
+			return opts_fail(
+				o,
+				"--shutdown-timeout '%s': give whole seconds from 0 (stop at once) to 86400",
+				v);
+		o->shutdown_timeout = (unsigned int)n;
 		break;
 	}
 	return 0;
@@ -341,7 +353,8 @@ static int opts_check(struct opts *o)
 		return 0;
 	if (!o->kernel)
 		return opts_fail(
-			o, "no kernel given (use --kernel PATH to a bzImage)");
+			o,
+			"no kernel given (use --kernel PATH to a bzImage or a PVH ELF kernel)");
 	if (o->naffinity && o->naffinity != o->cpus)
 		return opts_fail(
 			o,
@@ -366,6 +379,7 @@ int opts_parse(struct opts *o, int argc, char *const argv[])
 		[OPT_CPU_AFFINITY] = "--cpu-affinity",
 		[OPT_DISABLE_EXITS] = "--disable-exits",
 		[OPT_HALT_POLL] = "--halt-poll",
+		[OPT_SHUTDOWN_TIMEOUT] = "--shutdown-timeout",
 	};
 	unsigned int k;
 	int i, ret;
@@ -375,6 +389,7 @@ int opts_parse(struct opts *o, int argc, char *const argv[])
 	o->cpus = 1;
 	o->cmdline = OPTS_DEFAULT_CMDLINE;
 	o->halt_poll_ns = -1;
+	o->shutdown_timeout = OPTS_DEFAULT_SHUTDOWN_TIMEOUT;
 
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
@@ -408,7 +423,7 @@ int opts_parse(struct opts *o, int argc, char *const argv[])
 }
 
 const char opts_usage[] =
-	"usage: ptvm --kernel BZIMAGE [options]\n"
+	"usage: ptvm --kernel BZIMAGE|ELF [options]\n"
 	"       ptvm probe BDF [--json]\n"
 	"       ptvm bind [--force] BDF...\n"
 	"       ptvm unbind BDF...\n"
@@ -418,7 +433,11 @@ const char opts_usage[] =
 	"ECAM) with the --device functions on it, described to the guest by ACPI.\n"
 	"\n"
 	"options:\n"
-	"  --kernel PATH     Linux bzImage (boot protocol 2.12 or later)\n"
+	"  --kernel PATH     Linux bzImage (boot protocol 2.12 or later, entered in\n"
+	"                    64-bit mode), or an ELF kernel with a PVH entry note (a\n"
+	"                    vmlinux built with CONFIG_PVH=y, a unikernel), entered\n"
+	"                    in 32-bit protected mode with %ebx = hvm_start_info;\n"
+	"                    told apart by their contents\n"
 	"  --initrd PATH     initial ramdisk\n"
 	"  --cmdline STR     kernel command line (default \"" OPTS_DEFAULT_CMDLINE
 	"\")\n"
@@ -429,8 +448,12 @@ const char opts_usage[] =
 	"                    vfio-pci) through to the guest; repeat for more, up to 16;\n"
 	"                    they appear on the guest's bus 0 at slots 1, 2, ... in order\n"
 	"  --reboot          restart the guest when it reboots instead of exiting\n"
-	"  --stats           print exits, traps per device and region, route changes\n"
-	"                    and the start-up timeline on stderr when ptvm ends\n"
+	"  --shutdown-timeout SECS  on SIGTERM or SIGPWR, press the guest's ACPI\n"
+	"                    power button and give it SECS seconds to power off\n"
+	"                    before stopping it (default 30; 0 stops at once)\n"
+	"  --stats           print exits, traps per device and region, route changes,\n"
+	"                    BAR DMA mappings and the start-up timeline on stderr\n"
+	"                    when ptvm ends\n"
 	"                    (SIGUSR1 prints them at any time)\n"
 	"  --stats=json[:PATH]  the same as one JSON object in PATH (default\n"
 	"                    " OPTS_DEFAULT_STATS_JSON
@@ -476,4 +499,13 @@ const char opts_usage[] =
 	"  3    the guest rebooted (i8042 or 0xcf9 reset, triple fault) without --reboot\n"
 	"  4    a vCPU stopped on a fatal KVM exit; its registers are printed\n"
 	"  5    a device reported an error (AER), or the host asked for it back\n"
-	"  128+N  ended by signal N (SIGINT 130, SIGTERM 143, SIGHUP 129)\n";
+	"  128+N  ended by signal N (SIGINT 130, SIGTERM 143, SIGHUP 129, SIGPWR 158)\n"
+	"\n"
+	"signals:\n"
+	"  SIGTERM, SIGPWR  press the guest's ACPI power button; the guest decides\n"
+	"                 (exit 0 when it powers off). A guest that has not enabled\n"
+	"                 the button, the deadline (--shutdown-timeout), or a second\n"
+	"                 SIGTERM/SIGPWR stops it at once: exit 128+N\n"
+	"  SIGINT, SIGHUP   stop the guest at once: exit 128+N\n"
+	"  any of these during setup (before the guest runs): exit 128+N at once\n"
+	"  SIGUSR1        print --stats now\n";

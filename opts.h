@@ -19,7 +19,8 @@
 #define EXIT_REBOOT 3 /* guest rebooted and --reboot was not given */
 #define EXIT_CRASH 4 /* fatal vCPU exit: internal error, failed entry */
 #define EXIT_DEVICE 5 /* a device failed (AER) or the host took it back */
-#define EXIT_SIGNAL_BASE 128 /* 128 + signal number for SIGINT/SIGTERM/SIGHUP */
+#define EXIT_SIGNAL_BASE \
+	128 /* 128 + signal number: SIGINT, SIGTERM, SIGHUP, SIGPWR */
 
 struct pci_bdf {
 	unsigned int domain, bus, slot, fn;
@@ -41,6 +42,8 @@ struct opts {
 	int realtime, hugepages, best_effort;
 	unsigned int disable_exits; /* KVM_X86_DISABLE_EXITS_* */
 	long long halt_poll_ns; /* --halt-poll; -1: KVM's default */
+	/* --shutdown-timeout: seconds the guest has after SIGTERM; 0: none */
+	unsigned int shutdown_timeout;
 	int help, version;
 	unsigned int ndevices;
 	struct pci_bdf device[OPTS_MAX_DEVICES];
@@ -52,6 +55,9 @@ struct opts {
 #define OPTS_MIN_MEM (16ULL << 20)
 #define OPTS_DEFAULT_STATS_JSON "ptvm-stats.json"
 #define OPTS_HUGEPAGE (2ULL << 20)
+#define OPTS_DEFAULT_SHUTDOWN_TIMEOUT \
+	30 /* what a service manager usually gives */
+#define OPTS_MAX_SHUTDOWN_TIMEOUT 86400
 
 /* "512M", "2G", "1024" (MiB), "4096K"; 0 or -EINVAL / -ERANGE. */
 int opts_parse_size(const char *s, uint64_t *bytes);

@@ -86,6 +86,7 @@ static const unsigned int run_ioctls[] = {
 	KVM_GET_SREGS,
 	VFIO_DEVICE_SET_IRQS,
 	VFIO_DEVICE_RESET,
+	VFIO_IOMMU_MAP_DMA, /* BARs the guest moves, for peer-to-peer DMA */
 	VFIO_IOMMU_UNMAP_DMA,
 	VFIO_GROUP_UNSET_CONTAINER,
 	TCGETS, /* the terminal's state comes back at exit */
@@ -101,6 +102,7 @@ static const unsigned int setup_ioctls[] = {
 	KVM_CREATE_VCPU,
 	KVM_CREATE_VM,
 	KVM_ENABLE_CAP,
+	KVM_REGISTER_COALESCED_MMIO,
 	KVM_GET_API_VERSION,
 	KVM_GET_SUPPORTED_CPUID,
 	KVM_GET_VCPU_MMAP_SIZE,
@@ -118,7 +120,6 @@ static const unsigned int setup_ioctls[] = {
 	VFIO_GROUP_GET_DEVICE_FD,
 	VFIO_GROUP_GET_STATUS,
 	VFIO_GROUP_SET_CONTAINER,
-	VFIO_IOMMU_MAP_DMA,
 	VFIO_SET_IOMMU,
 };
 

@@ -9,6 +9,7 @@
 
 #include <linux/vfio.h>
 
+#include "fmt.h"
 #include "vfio/pci.h"
 #include "vmm.h"
 
@@ -46,15 +47,19 @@ static unsigned long long exits_of(const struct vm *vm, unsigned int reason)
 	return n;
 }
 
-/* Milliseconds from process start to t, or -1 if t has not happened. */
-static double ms_since_start(const struct vm *vm, uint64_t t)
+/*
+ * Nanoseconds from process start to t, or -1 if t has not happened. The
+ * timeline is printed in milliseconds with integer arithmetic: no floating
+ * point formatting in the binary.
+ */
+static int64_t ns_since_start(const struct vm *vm, uint64_t t)
 {
-	return t ? (double)(t - vm->stats.t_start) / 1e6 : -1.0;
+	return t ? (int64_t)(t - vm->stats.t_start) : -1;
 }
 
 /* The timeline: when each stage of start-up ended, and the guest's run. */
 struct timeline {
-	double kvm, dma, entry, run;
+	int64_t kvm, dma, entry, run, shutdown, poweroff;
 };
 
 static struct timeline timeline_of(const struct vm *vm)
@@ -62,17 +67,33 @@ static struct timeline timeline_of(const struct vm *vm)
 	const struct vm_stats *s = &vm->stats;
 	uint64_t entry = vm->vcpu[0].entry_ns, end = s->t_end;
 	struct timeline t = {
-		.kvm = ms_since_start(vm, s->t_kvm),
-		.dma = ms_since_start(vm, s->t_dma),
-		.entry = ms_since_start(vm, entry),
-		.run = -1.0,
+		.kvm = ns_since_start(vm, s->t_kvm),
+		.dma = ns_since_start(vm, s->t_dma),
+		.entry = ns_since_start(vm, entry),
+		.run = -1,
+		.shutdown = ns_since_start(vm, s->t_shutdown),
+		.poweroff = ns_since_start(vm, s->t_poweroff),
 	};
 
 	if (!end)
 		end = vm_now_ns();
 	if (entry)
-		t.run = (double)(end - entry) / 1e6;
+		t.run = (int64_t)(end - entry);
 	return t;
+}
+
+int stats_fmt_ms(char *buf, size_t n, int64_t ns, unsigned int decimals)
+{
+	uint64_t unit = decimals == 3 ? 1000 : 100000; /* ns per last digit */
+	uint64_t scale = decimals == 3 ? 1000 : 10, q;
+
+	if (ns < 0)
+		return fmt_snprintf(buf, n, decimals == 3 ? "-1.000" : "-1.0");
+	q = ((uint64_t)ns + unit / 2) / unit;
+	return fmt_snprintf(buf, n,
+			    decimals == 3 ? "%llu.%03llu" : "%llu.%01llu",
+			    (unsigned long long)(q / scale),
+			    (unsigned long long)(q % scale));
 }
 
 /* A named counter; names are JSON's, text shows '_' as a space. */
@@ -101,18 +122,18 @@ static void group(FILE *f, int json, const char *sep, const char *name,
 
 	fputs(sep, f);
 	if (json)
-		fprintf(f, "\"%s\":{", name);
+		fmt_fprintf(f, "\"%s\":{", name);
 	else
 		put_name(f, name, ":");
 	for (i = 0; i < n; i++) {
 		if (json) {
-			fprintf(f, "%s\"%s\":%llu", i ? "," : "", it[i].name,
-				(unsigned long long)it[i].v);
+			fmt_fprintf(f, "%s\"%s\":%llu", i ? "," : "",
+				    it[i].name, (unsigned long long)it[i].v);
 			continue;
 		}
 		fputs(i ? ", " : " ", f);
 		put_name(f, it[i].name, " ");
-		fprintf(f, "%llu", (unsigned long long)it[i].v);
+		fmt_fprintf(f, "%llu", (unsigned long long)it[i].v);
 	}
 	fputs(json ? "}" : "", f);
 }
@@ -126,8 +147,8 @@ static unsigned int vec_items(const struct ptdev_stats *st,
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < PTDEV_STATS_VECS; i++)
 			if (st->vec_routes[k][i]) {
-				snprintf(names[n], 8, "%s%u",
-					 k ? "msix" : "msi", i);
+				fmt_snprintf(names[n], 8, "%s%u",
+					     k ? "msix" : "msi", i);
 				it[n] = (struct stat_item){
 					names[n], st->vec_routes[k][i]
 				};
@@ -161,15 +182,16 @@ static void ptdev_out(const struct ptdev *pt, FILE *f, int json)
 	char pre[48], nlpre[48];
 
 	/* Text lines start with the device; JSON is one object per device. */
-	snprintf(pre, sizeof(pre), "ptvm: stats: %s: ", pt->dev.name);
-	snprintf(nlpre, sizeof(nlpre), "\n%s", pre);
+	fmt_snprintf(pre, sizeof(pre), "ptvm: stats: %s: ", pt->dev.name);
+	fmt_snprintf(nlpre, sizeof(nlpre), "\n%s", pre);
 	if (json)
-		fprintf(f, "{\"bdf\":\"%s\",\"route_changes\":%llu,",
-			pt->dev.name, (unsigned long long)st->route_changes);
+		fmt_fprintf(f, "{\"bdf\":\"%s\",\"route_changes\":%llu,",
+			    pt->dev.name,
+			    (unsigned long long)st->route_changes);
 	group(f, json, json ? "" : pre, "traps", traps, NITEMS(traps));
 	if (!json)
-		fprintf(f, "%sroutes changed %llu", nlpre,
-			(unsigned long long)st->route_changes);
+		fmt_fprintf(f, "%sroutes changed %llu", nlpre,
+			    (unsigned long long)st->route_changes);
 	group(f, json, json ? "," : "; ", json ? "vector_routes" : "per vector",
 	      routes, nroutes);
 	group(f, json, json ? "," : nlpre, "ignored", ignored, NITEMS(ignored));
@@ -188,6 +210,8 @@ static void vm_out(const struct vm *vm, FILE *f, int json)
 		{ "acpi", s->pio_acpi },
 		{ "devices", s->pio_dev },
 		{ "unhandled", s->pio_unhandled },
+		/* not exits: replayed from KVM's ring */
+		{ "queued_config_address", vm->coalesced.replayed },
 	};
 	struct stat_item bridge[] = {
 		{ "absent_bus0", vm->pci.absent_reads },
@@ -199,6 +223,16 @@ static void vm_out(const struct vm *vm, FILE *f, int json)
 		{ "devices", s->mmio_dev },
 		{ "unhandled", s->mmio_unhandled },
 	};
+	const struct pci_p2p_stats *p2p = &vm->p2p.stats;
+	/* Peer-to-peer: BARs in the IOMMU (guest RAM is mapped once, apart). */
+	struct stat_item bar_dma[] = {
+		{ "maps", p2p->maps },
+		{ "unmaps", p2p->unmaps },
+		{ "map_failed", p2p->map_failed },
+		{ "unmap_failed", p2p->unmap_failed },
+		{ "refused", p2p->refused },
+		{ "map_us", s->bar_dma_map_ns / 1000 },
+	};
 	unsigned int i;
 
 	for (i = 0; i < NEXITS; i++)
@@ -209,13 +243,33 @@ static void vm_out(const struct vm *vm, FILE *f, int json)
 	group(f, json, pre, "pio", pio, NITEMS(pio));
 	group(f, json, pre, "host_bridge", bridge, NITEMS(bridge));
 	group(f, json, pre, "mmio", mmio, NITEMS(mmio));
+	group(f, json, pre, "bar_dma", bar_dma, NITEMS(bar_dma));
 	/* Milliseconds from process start; -1 stands for a stage not reached. */
-	fprintf(f,
-		json ? ",\"timeline_ms\":{\"kvm_ready\":%.3f,\"devices_dma\":%.3f,\"first_vcpu_entry\":%.3f,\"guest_run\":%.3f}"
-		     : "\nptvm: stats: timeline ms: kvm ready %.1f, devices dma %.1f, first vcpu entry %.1f, guest run %.1f\n",
-		t.kvm, t.dma, t.entry, t.run);
+	{
+		static const char *const names[2][6] = {
+			{ "\nptvm: stats: timeline ms: kvm ready ",
+			  ", devices dma ", ", first vcpu entry ",
+			  ", guest run ", ", shutdown request ",
+			  ", guest poweroff " },
+			{ ",\"timeline_ms\":{\"kvm_ready\":",
+			  ",\"devices_dma\":", ",\"first_vcpu_entry\":",
+			  ",\"guest_run\":", ",\"shutdown_request\":",
+			  ",\"guest_poweroff\":" },
+		};
+		const int64_t v[6] = { t.kvm, t.dma,	  t.entry,
+				       t.run, t.shutdown, t.poweroff };
+		char ms[32];
+
+		for (i = 0; i < 6; i++) {
+			stats_fmt_ms(ms, sizeof(ms), v[i], json ? 3 : 1);
+			fputs(names[json][i], f);
+			fputs(ms, f);
+		}
+		fputs(json ? "}" : "\n", f);
+	}
 	if (json)
-		fprintf(f, ",\"exit_code\":%d,\"devices\":[", vm->exit_code);
+		fmt_fprintf(f, ",\"exit_code\":%d,\"devices\":[",
+			    vm->exit_code);
 	for (i = 0; i < vm->ndevs; i++) {
 		if (json && i)
 			fputc(',', f);

@@ -10,13 +10,13 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "boot/boot.h"
 #include "boot/layout.h"
+#include "fmt.h"
 #include "vmm.h"
 
 /* Intel SDM vol. 4, table 2-2; the uapi headers carry no MSR numbers. */
@@ -80,24 +80,37 @@ static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type, int l)
 				   .g = 1 };
 }
 
-/* Boot protocol, 64-bit entry: paging on, flat segments, %rsi = zero page. */
-static int vcpu_set_boot_regs(struct vcpu *v, uint64_t entry,
-			      uint64_t zero_page)
+/*
+ * The BSP's entry state, flat 4 GiB segments either way.
+ * - Linux boot protocol, 64-bit entry: long mode with paging on (ptvm's
+ *   identity page tables), %rsi = the zero page.
+ * - PVH entry (Xen's docs/misc/pvh.pandoc): 32-bit protected mode, paging
+ *   off, %ebx = the start info.
+ */
+static int vcpu_set_entry_regs(struct vcpu *v, uint64_t entry, uint64_t info,
+			       int pvh)
 {
 	struct kvm_sregs sr;
-	struct kvm_regs r = { .rflags = 2, .rip = entry, .rsi = zero_page };
+	struct kvm_regs r = { .rflags = 2, .rip = entry };
 
 	if (ioctl(v->fd, KVM_GET_SREGS, &sr) < 0)
 		return -errno;
-	seg(&sr.cs, BOOT_CS, 0xb, 1);
+	seg(&sr.cs, BOOT_CS, 0xb, !pvh);
 	seg(&sr.ds, BOOT_DS, 0x3, 0);
 	sr.es = sr.fs = sr.gs = sr.ss = sr.ds;
 	sr.gdt.base = LAYOUT_GDT;
 	sr.gdt.limit = 4 * 8 - 1;
-	sr.cr0 = 0x80050033; /* PG WP NE ET MP PE */
-	sr.cr3 = LAYOUT_PML4;
-	sr.cr4 = 0x20; /* PAE */
-	sr.efer = 0x500; /* LMA LME */
+	if (pvh) {
+		r.rbx = info;
+		sr.cr0 = 0x11; /* ET PE */
+		sr.cr3 = sr.cr4 = sr.efer = 0;
+	} else {
+		r.rsi = info;
+		sr.cr0 = 0x80050033; /* PG WP NE ET MP PE */
+		sr.cr3 = LAYOUT_PML4;
+		sr.cr4 = 0x20; /* PAE */
+		sr.efer = 0x500; /* LMA LME */
+	}
 	if (ioctl(v->fd, KVM_SET_SREGS, &sr) < 0)
 		return -errno;
 	if (ioctl(v->fd, KVM_SET_REGS, &r) < 0)
@@ -113,7 +126,6 @@ int vcpu_create(struct vm *vm, unsigned int id, uint64_t entry,
 
 	v->vm = vm;
 	v->id = id;
-	v->req_fd = v->ack_fd = -1;
 	v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, id);
 	if (v->fd < 0)
 		return -errno;
@@ -124,10 +136,6 @@ int vcpu_create(struct vm *vm, unsigned int id, uint64_t entry,
 		v->run = NULL;
 		return ret;
 	}
-	v->req_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	v->ack_fd = eventfd(0, EFD_CLOEXEC);
-	if (v->req_fd < 0 || v->ack_fd < 0)
-		return -errno;
 	ret = vcpu_set_cpuid(v);
 	if (!ret)
 		ret = vcpu_set_msrs(v);
@@ -136,20 +144,16 @@ int vcpu_create(struct vm *vm, unsigned int id, uint64_t entry,
 	 * until the guest's BSP starts them.
 	 */
 	if (!ret && id == 0)
-		ret = vcpu_set_boot_regs(v, entry, zero_page);
+		ret = vcpu_set_entry_regs(v, entry, zero_page, vm->pvh);
 	return ret;
 }
 
 /* Posts v->trap to the loop and waits for its answer. */
 static void vcpu_post(struct vcpu *v)
 {
-	uint64_t one = 1, ack;
+	int spin = mbox_post(&v->mbox, &v->vm->mloop);
 
-	if (write(v->req_fd, &one, sizeof(one)) != sizeof(one))
-		return;
-	while (read(v->ack_fd, &ack, sizeof(ack)) < 0 && errno == EINTR)
-		if (v->vm->stopping)
-			return;
+	mbox_wait(&v->mbox, spin, &v->vm->stopping);
 }
 
 static void vcpu_dump(struct vcpu *v, const char *why)
@@ -160,7 +164,8 @@ static void vcpu_dump(struct vcpu *v, const char *why)
 	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 ||
 	    ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
 		return;
-	fprintf(stderr,
+	fmt_fprintf(
+		stderr,
 		"ptvm: vcpu %u: %s\n"
 		"  rip %016llx rsp %016llx rflags %016llx\n"
 		"  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n"
@@ -196,8 +201,8 @@ static void *vcpu_thread(void *arg)
 				run->immediate_exit = 0;
 				continue;
 			}
-			snprintf(why, sizeof(why), "KVM_RUN failed: %s",
-				 strerror(errno));
+			fmt_snprintf(why, sizeof(why), "KVM_RUN failed: %s",
+				     strerror(errno));
 			vcpu_dump(v, why);
 			vcpu_exit(v, EXIT_CRASH);
 			break;
@@ -238,21 +243,23 @@ static void *vcpu_thread(void *arg)
 					     : EXIT_REBOOT);
 			return NULL;
 		case KVM_EXIT_FAIL_ENTRY:
-			snprintf(why, sizeof(why),
-				 "entry failed, hardware reason 0x%llx",
-				 run->fail_entry.hardware_entry_failure_reason);
+			fmt_snprintf(
+				why, sizeof(why),
+				"entry failed, hardware reason 0x%llx",
+				run->fail_entry.hardware_entry_failure_reason);
 			vcpu_dump(v, why);
 			vcpu_exit(v, EXIT_CRASH);
 			return NULL;
 		case KVM_EXIT_INTERNAL_ERROR:
-			snprintf(why, sizeof(why), "KVM internal error %u",
-				 run->internal.suberror);
+			fmt_snprintf(why, sizeof(why), "KVM internal error %u",
+				     run->internal.suberror);
 			vcpu_dump(v, why);
 			vcpu_exit(v, EXIT_CRASH);
 			return NULL;
 		default:
-			snprintf(why, sizeof(why), "unexpected exit reason %u",
-				 run->exit_reason);
+			fmt_snprintf(why, sizeof(why),
+				     "unexpected exit reason %u",
+				     run->exit_reason);
 			vcpu_dump(v, why);
 			vcpu_exit(v, EXIT_CRASH);
 			return NULL;
@@ -290,18 +297,16 @@ int vcpu_realtime(struct vcpu *v)
 
 void vcpu_stop(struct vcpu *v)
 {
-	uint64_t one = 1;
-
 	if (!v->started)
 		return;
 	/*
 	 * immediate_exit covers a kick that lands just before KVM_RUN; the
-	 * signal interrupts a running one; the ack releases a mailbox wait.
+	 * signal interrupts a running one; the cancel releases a mailbox
+	 * wait (vm->stopping is set already).
 	 */
 	v->run->immediate_exit = 1;
 	pthread_kill(v->thread, vcpu_signal());
-	if (write(v->ack_fd, &one, sizeof(one)) < 0)
-		return;
+	mbox_cancel(&v->mbox);
 	pthread_join(v->thread, NULL);
 	v->started = 0;
 }
@@ -312,10 +317,6 @@ void vcpu_destroy(struct vcpu *v)
 		munmap(v->run, v->vm->run_size);
 	if (v->fd > 0)
 		close(v->fd);
-	if (v->req_fd >= 0)
-		close(v->req_fd);
-	if (v->ack_fd >= 0)
-		close(v->ack_fd);
 	v->run = NULL;
-	v->fd = v->req_fd = v->ack_fd = -1;
+	v->fd = -1;
 }

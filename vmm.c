@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
@@ -21,6 +22,7 @@
 #include "boot/acpi.h"
 #include "boot/boot.h"
 #include "boot/layout.h"
+#include "fmt.h"
 #include "irq/kvm.h"
 #include "seccomp.h"
 #include "vfio/probe.h"
@@ -34,7 +36,7 @@ int vm_fail(const char *fmt, ...)
 
 	fputs("ptvm: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	fmt_vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	return EXIT_ERROR;
@@ -85,6 +87,15 @@ static void uart_irq(void *opaque, int level)
 
 static const struct uart_ops vm_uart_ops = { .tx = uart_tx, .irq = uart_irq };
 
+static void pm_sci(void *opaque, int level)
+{
+	struct vm *vm = opaque;
+
+	irq_kvm_line(vm->vm_fd, LAYOUT_ACPI_SCI_IRQ, level);
+}
+
+static const struct pm_ops vm_pm_ops = { .sci = pm_sci };
+
 static void on_stdin(struct vm *vm, void *arg)
 {
 	uint8_t buf[UART_FIFO];
@@ -105,29 +116,6 @@ static void on_stdin(struct vm *vm, void *arg)
 	uart_rx_push(&vm->uart, buf, (unsigned int)n);
 }
 
-static void on_vcpu(struct vm *vm, void *arg)
-{
-	struct vcpu *v = arg;
-	uint64_t cnt, one = 1;
-
-	if (read(v->req_fd, &cnt, sizeof(cnt)) != sizeof(cnt))
-		return;
-	switch (v->trap.kind) {
-	case TRAP_PIO:
-		io_pio(vm, &v->trap);
-		break;
-	case TRAP_MMIO:
-		io_mmio(vm, &v->trap);
-		break;
-	case TRAP_EXIT:
-		if (vm->exit_code < 0)
-			vm->exit_code = v->trap.exit_code;
-		break;
-	}
-	if (write(v->ack_fd, &one, sizeof(one)) != sizeof(one))
-		vm->exit_code = EXIT_ERROR;
-}
-
 /* --stats: text on stderr; --stats=json: the JSON file, rewritten. */
 static void vm_stats_dump(struct vm *vm)
 {
@@ -144,171 +132,74 @@ static void vm_stats_dump(struct vm *vm)
 	}
 }
 
+/*
+ * SIGTERM or SIGPWR, the first time: ask the guest to shut down through
+ * its ACPI power button, and give it --shutdown-timeout seconds. 1 if the
+ * guest now has that time, 0 if it must stop at once.
+ */
+static int vm_shutdown_request(struct vm *vm, int sig)
+{
+	unsigned int secs = vm->opts->shutdown_timeout;
+
+	if (!secs || vm->shutdown_sig)
+		return 0; /* none asked for, or the second request */
+	vm->shutdown_sig = sig;
+	vm->stats.t_shutdown = vm_now_ns();
+	if (!pm_press_power(&vm->pm)) {
+		fmt_fprintf(
+			stderr,
+			"ptvm: %s: the guest has not enabled its ACPI power button (no ACPI button driver?): stopping it now\n",
+			strsignal(sig));
+		return 0;
+	}
+	fmt_fprintf(
+		stderr,
+		"ptvm: %s: pressed the guest's power button; stopping it in %u s unless it powers off (--shutdown-timeout)\n",
+		strsignal(sig), secs);
+	vm->shutdown_deadline = vm->stats.t_shutdown + secs * 1000000000ULL;
+	return 1;
+}
+
 static void on_signal(struct vm *vm, void *arg)
 {
 	struct signalfd_siginfo si;
+	int sig;
 
 	(void)arg;
 	if (read(vm->signal_fd, &si, sizeof(si)) != sizeof(si))
 		return;
-	if (si.ssi_signo == SIGUSR1) {
+	sig = (int)si.ssi_signo;
+	if (sig == SIGUSR1) {
 		vm_stats_dump(vm);
 		return;
 	}
-	vm->exit_code = EXIT_SIGNAL_BASE + (int)si.ssi_signo;
+	if ((sig == SIGTERM || sig == SIGPWR) && vm_shutdown_request(vm, sig))
+		return;
+	vm->exit_code = EXIT_SIGNAL_BASE + sig;
+}
+
+/*
+ * epoll_wait's timeout: until the shutdown deadline, if one runs. When it
+ * has passed, the guest is stopped as the signal asked.
+ */
+static int vm_deadline_ms(struct vm *vm)
+{
+	uint64_t now;
+
+	if (!vm->shutdown_deadline)
+		return -1;
+	now = vm_now_ns();
+	if (now < vm->shutdown_deadline)
+		return (int)((vm->shutdown_deadline - now + 999999) / 1000000);
+	fmt_fprintf(
+		stderr,
+		"ptvm: the guest did not power off within %u s of %s: stopped it\n",
+		vm->opts->shutdown_timeout, strsignal(vm->shutdown_sig));
+	vm->exit_code = EXIT_SIGNAL_BASE + vm->shutdown_sig;
+	return 0;
 }
 
 /* ---- setup ---- */
-
-static int read_file(const char *path, uint8_t **buf, size_t *len)
-{
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		ret = -EISDIR;
-		goto out;
-	}
-	*len = (size_t)st.st_size;
-	*buf = malloc(*len ? *len : 1);
-	if (!*buf) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	n = read(fd, *buf,
-		 *len); /* regular file: one read suffices up to 2 GiB */
-	if (n < 0 || (size_t)n != *len) {
-		ret = n < 0 ? -errno : -EIO;
-		free(*buf);
-	}
-out:
-	close(fd);
-	return ret;
-}
-
-/* Loads kernel, initrd, command line, ACPI tables, zero page. */
-static int vm_load(struct vm *vm, uint64_t *entry)
-{
-	const struct opts *o = vm->opts;
-	struct boot_args args = { .cmdline_addr = LAYOUT_CMDLINE,
-				  .rsdp_addr = LAYOUT_ACPI };
-	struct acpi_config acpi = {
-		.ncpus = vm->ncpus,
-		.ecam_base = LAYOUT_ECAM_BASE,
-		.mmio32_base = LAYOUT_MMIO32_BASE,
-		.mmio32_size = LAYOUT_MMIO32_SIZE,
-		.mmio64_base = mem_top_aligned(&vm->mem),
-		.mmio64_size = LAYOUT_MMIO64_SIZE,
-		.pio_base = LAYOUT_PIO_PCI_BASE,
-		.pio_size = LAYOUT_PIO_PCI_SIZE,
-		.nslots = o->ndevices,
-	};
-	struct bzimage bz;
-	uint8_t *img = NULL, *dst;
-	size_t len = 0;
-	ssize_t alen;
-	int ret, rc = EXIT_ERROR;
-
-	ret = read_file(o->kernel, &img, &len);
-	if (ret)
-		return vm_fail("%s: cannot read kernel: %s", o->kernel,
-			       strerror(-ret));
-	ret = bzimage_parse(img, len, &bz);
-	if (ret == -ENOEXEC) {
-		vm_fail("%s: not a Linux bzImage (give --kernel a bzImage such as /boot/vmlinuz-*)",
-			o->kernel);
-		goto out;
-	}
-	if (ret) {
-		vm_fail("%s: boot protocol %x.%02x too old or no 64-bit entry (need 2.12 or later)",
-			o->kernel, bz.hdr->version >> 8,
-			bz.hdr->version & 0xff);
-		goto out;
-	}
-	dst = mem_gpa(&vm->mem, bz.load_addr, bz.init_size);
-	if (!dst) {
-		vm_fail("--mem %llu MiB is too small for %s (it needs %llu MiB from %llu MiB up)",
-			(unsigned long long)(vm->mem.size >> 20), o->kernel,
-			(unsigned long long)(bz.init_size >> 20) + 1,
-			(unsigned long long)(bz.load_addr >> 20));
-		goto out;
-	}
-	memcpy(dst, bz.kernel, bz.kernel_len);
-	*entry = bz.load_addr + 0x200; /* startup_64 */
-
-	if (o->initrd) {
-		struct stat st;
-		int fd = open(o->initrd, O_RDONLY | O_CLOEXEC);
-
-		if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-			vm_fail("%s: cannot read initrd: %s", o->initrd,
-				fd < 0 ? strerror(errno)
-				       : "not a regular file");
-			if (fd >= 0)
-				close(fd);
-			goto out;
-		}
-		args.initrd_size = (uint64_t)st.st_size;
-		if (boot_initrd_addr(&bz, &vm->mem, args.initrd_size,
-				     &args.initrd_addr)) {
-			vm_fail("%s: initrd of %llu MiB does not fit in guest RAM below %llu MiB with the kernel (raise --mem)",
-				o->initrd,
-				(unsigned long long)(args.initrd_size >> 20),
-				(unsigned long long)(vm->mem.range[0].size >>
-						     20));
-			close(fd);
-			goto out;
-		}
-		dst = mem_gpa(&vm->mem, args.initrd_addr, args.initrd_size);
-		for (len = 0; len < args.initrd_size;) {
-			ssize_t n = read(fd, dst + len, args.initrd_size - len);
-
-			if (n <= 0) {
-				vm_fail("%s: read failed: %s", o->initrd,
-					n ? strerror(errno) : "file shrank");
-				close(fd);
-				goto out;
-			}
-			len += (size_t)n;
-		}
-		close(fd);
-	}
-
-	args.cmdline_len = strlen(o->cmdline);
-	if (args.cmdline_len >= LAYOUT_CMDLINE_MAX ||
-	    args.cmdline_len >= bz.hdr->cmdline_size) {
-		vm_fail("--cmdline: %zu bytes, the kernel takes at most %u",
-			args.cmdline_len, bz.hdr->cmdline_size);
-		goto out;
-	}
-	memcpy(mem_gpa(&vm->mem, LAYOUT_CMDLINE, args.cmdline_len + 1),
-	       o->cmdline, args.cmdline_len + 1);
-
-	alen = acpi_build(mem_gpa(&vm->mem, LAYOUT_ACPI, LAYOUT_ACPI_SIZE),
-			  LAYOUT_ACPI_SIZE, LAYOUT_ACPI, &acpi);
-	if (alen < 0) {
-		vm_fail("ACPI tables do not fit (%s)", strerror((int)-alen));
-		goto out;
-	}
-	if (boot_page_tables(&vm->mem)) {
-		vm_fail("--mem too small for the boot page tables");
-		goto out;
-	}
-	boot_zero_page(mem_gpa(&vm->mem, LAYOUT_ZERO_PAGE,
-			       sizeof(struct boot_params)),
-		       &bz, &vm->mem, &args);
-	rc = 0;
-out:
-	free(img);
-	return rc;
-}
 
 static int vm_setup(struct vm *vm)
 {
@@ -322,6 +213,8 @@ static int vm_setup(struct vm *vm)
 	vfio_init(&vm->vfio);
 	vm->stdin_src = (struct vm_source){ .fn = on_stdin };
 	vm->signal_src = (struct vm_source){ .fn = on_signal };
+	vm->kick_src = (struct vm_source){ .fn = vm_traps_kicked };
+	vm->mloop.kick_fd = -1;
 	vm->exit_code = -1;
 	ret = vm_kvm_open(vm);
 	if (!ret)
@@ -343,7 +236,7 @@ static int vm_setup(struct vm *vm)
 	if (o->realtime && mlockall(MCL_CURRENT | MCL_FUTURE) < 0) {
 		char why[128];
 
-		snprintf(
+		fmt_snprintf(
 			why, sizeof(why),
 			"mlockall: %s (raise the memlock limit: ulimit -l unlimited)",
 			strerror(errno));
@@ -361,6 +254,7 @@ static int vm_setup(struct vm *vm)
 		return ret;
 
 	uart_init(&vm->uart, &vm_uart_ops, vm);
+	pm_init(&vm->pm, &vm_pm_ops, vm);
 	pci_host_init(&vm->pci);
 
 	vm->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
@@ -374,21 +268,25 @@ static int vm_setup(struct vm *vm)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGPWR);
 	sigaddset(&set, SIGUSR1);
 	vm->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (vm->signal_fd < 0 || loop_add(vm, vm->signal_fd, &vm->signal_src))
 		return vm_fail("signalfd: %s", strerror(errno));
 	vm->stdin_open = !loop_add(vm, STDIN_FILENO, &vm->stdin_src);
+	vm->mloop.kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->mloop.kick_fd < 0 ||
+	    loop_add(vm, vm->mloop.kick_fd, &vm->kick_src))
+		return vm_fail("eventfd: %s", strerror(errno));
 
 	for (i = 0; i < vm->ncpus; i++) {
-		struct vcpu *v = &vm->vcpu[i];
-
 		ret = vcpu_create(vm, i, entry, LAYOUT_ZERO_PAGE);
 		if (ret)
 			return vm_fail("vcpu %u: %s", i, strerror(-ret));
-		v->src = (struct vm_source){ .fn = on_vcpu, .arg = v };
-		if (loop_add(vm, v->req_fd, &v->src))
-			return vm_fail("epoll: %s", strerror(errno));
+		ret = vm_coalesced_map(vm, vm->vcpu[i].fd);
+		if (ret)
+			return vm_fail("vcpu %u: KVM's coalesced ring: %s", i,
+				       strerror(-ret));
 	}
 	return 0;
 }
@@ -401,15 +299,20 @@ static void vm_teardown(struct vm *vm)
 	for (i = 0; i < vm->ncpus; i++)
 		vcpu_stop(&vm->vcpu[i]);
 	vm->stats.t_end = vm_now_ns();
+	/* BAR DMA mappings go before the summary, which counts their unmaps. */
+	pci_p2p_release_all(&vm->p2p);
 	if (vm->exit_code >= 0)
 		vm_stats_dump(vm);
 	vm_devices_close(vm);
+	vm_coalesced_unmap(vm);
 	for (i = 0; i < vm->ncpus; i++)
 		if (vm->vcpu[i].vm)
 			vcpu_destroy(&vm->vcpu[i]);
 	out_flush(vm);
 	if (vm->signal_fd >= 0)
 		close(vm->signal_fd);
+	if (vm->mloop.kick_fd >= 0)
+		close(vm->mloop.kick_fd);
 	if (vm->epoll_fd >= 0)
 		close(vm->epoll_fd);
 	if (vm->vm_fd >= 0)
@@ -428,7 +331,8 @@ static int vm_tune_vcpu(struct vm *vm, unsigned int i, const char *opt,
 
 	if (!err)
 		return 0;
-	snprintf(why, sizeof(why), "vcpu %u: %s: %s", i, what, strerror(-err));
+	fmt_snprintf(why, sizeof(why), "vcpu %u: %s: %s", i, what,
+		     strerror(-err));
 	return vm_tune_refused(vm, opt, why);
 }
 
@@ -456,8 +360,19 @@ static int vm_loop(struct vm *vm)
 			return ret;
 	}
 	while (vm->exit_code < 0) {
+		/* the deadline is checked even while traps keep coming */
+		int ms = vm_deadline_ms(vm);
+		int timeout = vm_traps_serve(vm) ? 0 : ms;
+
+		if (vm->exit_code >= 0)
+			break;
 		out_flush(vm);
-		n = epoll_wait(vm->epoll_fd, ev, 16, -1);
+		/* Asleep from here: a vCPU that posts now kicks the eventfd. */
+		mbox_loop_sleep(&vm->mloop);
+		if (vm_traps_pending(vm))
+			timeout = 0;
+		n = epoll_wait(vm->epoll_fd, ev, 16, timeout);
+		mbox_loop_wake(&vm->mloop);
 		if (n < 0 && errno != EINTR)
 			return vm_fail("epoll_wait: %s", strerror(errno));
 		for (j = 0; j < n; j++) {
@@ -474,10 +389,43 @@ static void on_kick(int sig)
 	(void)sig; /* only interrupts KVM_RUN or a mailbox wait */
 }
 
+/*
+ * The stop signals while a guest is being set up (devices opened and
+ * reset, RAM mapped for DMA): nothing runs that could shut down, and a
+ * setup step that waits on the host (a device slow to come out of its
+ * reset) must not make ptvm deaf to them. ptvm ends at once; the kernel
+ * releases what the process held (the devices, reset again by VFIO, the
+ * DMA mappings with the container, the VM). Once setup is done they are
+ * blocked again, and the loop's signalfd takes them over.
+ */
+static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPWR };
+static struct termios *setup_tty;
+
+static void on_setup_signal(int sig)
+{
+	if (setup_tty)
+		tcsetattr(STDIN_FILENO, TCSANOW, setup_tty);
+	_exit(EXIT_SIGNAL_BASE + sig);
+}
+
+/* how: SIG_UNBLOCK during setup, SIG_BLOCK before the loop starts. */
+static void stop_sigs_mask(int how)
+{
+	sigset_t set;
+	unsigned int i;
+
+	sigemptyset(&set);
+	for (i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++)
+		sigaddset(&set, stop_sigs[i]);
+	pthread_sigmask(how, &set, NULL);
+}
+
 int main(int argc, char *argv[])
 {
 	struct termios saved, raw;
-	struct sigaction sa = { .sa_handler = on_kick };
+	struct sigaction sa = { .sa_handler = on_kick },
+			 stop = { .sa_handler = on_setup_signal };
+	unsigned int i;
 	uint64_t t_start = vm_now_ns();
 	int tty, rc, sandboxed = 0;
 	FILE *json = NULL;
@@ -490,7 +438,7 @@ int main(int argc, char *argv[])
 	    (!strcmp(argv[1], "bind") || !strcmp(argv[1], "unbind")))
 		return bind_main(argc - 1, argv + 1);
 	if (opts_parse(&o, argc - 1, argv + 1)) {
-		fprintf(stderr, "ptvm: %s\n", o.err);
+		fmt_fprintf(stderr, "ptvm: %s\n", o.err);
 		return EXIT_USAGE;
 	}
 	if (o.help) {
@@ -511,11 +459,14 @@ int main(int argc, char *argv[])
 
 	/* Signals reach the loop through a signalfd; the kick only vCPUs. */
 	sigaction(vcpu_signal(), &sa, NULL);
+	for (i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++)
+		sigaction(stop_sigs[i], &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGPWR);
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, vcpu_signal());
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
@@ -526,6 +477,7 @@ int main(int argc, char *argv[])
 		raw = saved;
 		raw.c_lflag &= ~(ICANON | ECHO);
 		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+		setup_tty = &saved;
 	}
 	do {
 		struct vm *vm = calloc(1, sizeof(*vm));
@@ -537,7 +489,9 @@ int main(int argc, char *argv[])
 		vm->opts = &o;
 		vm->stats.t_start = t_start;
 		vm->stats_json = json;
+		stop_sigs_mask(SIG_UNBLOCK);
 		rc = vm_setup(vm);
+		stop_sigs_mask(SIG_BLOCK);
 		if (!rc && !o.no_seccomp && !sandboxed) {
 			/* Once: a restarted guest's setup runs under it too. */
 			struct seccomp_policy pol = { .setup_again = o.reboot };
@@ -551,6 +505,9 @@ int main(int argc, char *argv[])
 		}
 		if (!rc)
 			rc = vm_loop(vm);
+		/* A guest asked to shut down that reboots instead is not restarted. */
+		if (rc == EXIT_REBOOT && vm->shutdown_sig)
+			rc = EXIT_SIGNAL_BASE + vm->shutdown_sig;
 		vm_teardown(vm);
 		free(vm);
 	} while (rc == EXIT_REBOOT && o.reboot);

@@ -13,10 +13,14 @@
 
 #include <linux/kvm.h>
 
+#include "coalesced.h"
 #include "irq/routes.h"
+#include "mbox.h"
 #include "memory.h"
 #include "opts.h"
 #include "pci/host.h"
+#include "pci/p2p.h"
+#include "pm.h"
 #include "uart.h"
 #include "vfio/vfio.h"
 
@@ -57,10 +61,8 @@ struct vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	int started;
-	int req_fd; /* eventfd: vCPU -> loop, a trap is posted */
-	int ack_fd; /* eventfd: loop -> vCPU, the trap is answered */
+	struct mbox mbox; /* hands trap to the loop and waits for its answer */
 	struct vcpu_trap trap;
-	struct vm_source src;
 	uint64_t exits[VCPU_EXIT_REASONS]; /* by KVM_EXIT_*, written by the thread */
 	uint64_t entry_ns; /* first KVM_RUN, written by the thread */
 };
@@ -72,29 +74,48 @@ struct vm_stats {
 	uint64_t mmio_ecam, mmio_dev, mmio_unhandled;
 	/* the start-up timeline, vm_now_ns() */
 	uint64_t t_start, t_kvm, t_dma, t_end;
+	/* the power button pressed on a shutdown request; the guest's S5 */
+	uint64_t t_shutdown, t_poweroff;
+	uint64_t bar_dma_map_ns; /* spent in the IOMMU mapping BARs */
 };
 
 struct vm {
 	const struct opts *opts;
 	int kvm_fd, vm_fd, epoll_fd, signal_fd;
 	int run_size;
+	/*
+	 * Guest writes to 0xcf8-0xcfb that KVM queued instead of exiting
+	 * (its coalesced PIO ring, a page of the vCPU mmap, mapped on its
+	 * own): the loop replays them before it answers any trap. r is NULL
+	 * without KVM_CAP_COALESCED_PIO.
+	 */
+	struct coalesced_ring coalesced;
+	long coalesced_page; /* the ring's page offset in a vCPU mmap */
 	struct mem mem;
 	struct kvm_cpuid2 *cpuid;
 	unsigned int ncpus;
+	int pvh; /* an ELF kernel entered through PVH, not a bzImage */
 	struct vcpu vcpu[VM_MAX_CPUS];
 	struct uart uart;
 	struct pci_host pci;
 	struct irq_routes routes;
 	struct pci_window mmio32_window, mmio64_window, pio_window;
 	struct vfio vfio;
+	struct pci_p2p p2p; /* where BARs sit; their IOMMU mappings */
+	int p2p_warned; /* an IOMMU refusal was reported */
 	unsigned int ndevs;
 	struct ptdev *dev[OPTS_MAX_DEVICES];
-	uint16_t pm1_cnt, pm1_en; /* ACPI PM1a control and enable registers */
+	struct pm pm; /* ACPI PM1a: power-off and the power button */
+	/* a shutdown request (SIGTERM, SIGPWR): the signal and the deadline */
+	int shutdown_sig;
+	uint64_t shutdown_deadline; /* vm_now_ns(); 0: none */
 	uint8_t out_buf[4096]; /* console output, flushed when the loop idles */
 	size_t out_len;
 	int stdin_open;
 	struct vm_source stdin_src, signal_src;
-	volatile int stopping; /* set by the loop; read by vCPU threads */
+	struct mbox_loop mloop; /* the loop's side of the vCPU mailboxes */
+	struct vm_source kick_src;
+	_Atomic int stopping; /* set by the loop; read by vCPU threads */
 	int exit_code; /* < 0 while running */
 	struct vm_stats stats;
 	FILE *stats_json; /* --stats=json: rewritten at exit and on SIGUSR1 */
@@ -103,8 +124,17 @@ struct vm {
 /* vmm.c: reports a setup failure in one line on stderr; EXIT_ERROR. */
 int vm_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* load.c: kernel, initrd, command line, ACPI tables, boot structures; *entry. */
+int vm_load(struct vm *vm, uint64_t *entry);
+
 /* kvm.c: opens /dev/kvm, makes the VM with its irqchip, PIT and routes. */
 int vm_kvm_open(struct vm *vm);
+/*
+ * Maps KVM's coalesced ring through vCPU fd (any vCPU's) if vm_kvm_open
+ * registered the zone; without it, config writes simply exit. 0 or -errno.
+ */
+int vm_coalesced_map(struct vm *vm, int vcpu_fd);
+void vm_coalesced_unmap(struct vm *vm);
 /*
  * The latency mode's VM-wide parts (--disable-exits, --halt-poll), before
  * any vCPU exists. 0 or an exit code, reported.
@@ -123,13 +153,33 @@ void vm_devices_close(struct vm *vm);
 int vm_devices_access(struct vm *vm, int io, uint64_t addr, unsigned int len,
 		      int write, uint8_t *data);
 
+/*
+ * traps.c: serves the posted traps, then polls for more a few
+ * microseconds; 1 if it stopped only to let the other sources in (the
+ * loop should not block), 0 when idle or exit_code is set.
+ */
+int vm_traps_serve(struct vm *vm);
+/* 1 if a vCPU posted a trap not answered yet. */
+int vm_traps_pending(struct vm *vm);
+/* The loop's source for the mailbox kick: consumes it (the traps are
+ * served when the loop comes back to vm_traps_serve). */
+void vm_traps_kicked(struct vm *vm, void *arg);
+
 /* io.c: the loop's answer to a trapped port or MMIO access. */
+/* Replays the writes KVM queued in its coalesced ring, oldest first. */
+void io_coalesced_drain(struct vm *vm);
 void io_pio(struct vm *vm, struct vcpu_trap *t);
 void io_mmio(struct vm *vm, struct vcpu_trap *t);
 
 /* stats.c: the --stats summary as text lines, or as one JSON object. */
 void stats_print(const struct vm *vm, FILE *f);
 void stats_json(const struct vm *vm, FILE *f);
+/*
+ * ns as milliseconds with decimals (1 or 3) digits, as printf's "%.1f" or
+ * "%.3f" of ns / 1e6 would write it but in integer arithmetic (halves round
+ * up); a negative ns writes -1 ("-1.0", "-1.000"). Returns snprintf's count.
+ */
+int stats_fmt_ms(char *buf, size_t n, int64_t ns, unsigned int decimals);
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t vm_now_ns(void);
 

@@ -18,6 +18,8 @@
 #define CREATOR_REVISION 1
 
 #define ECAM_BUS_SIZE (1ULL << 20) /* 32 devices x 8 functions x 4 KiB */
+#define LAST_BUS (LAYOUT_PCI_BUSES - 1)
+_Static_assert(LAYOUT_ECAM_SIZE == LAYOUT_PCI_BUSES * ECAM_BUS_SIZE, "ECAM");
 
 /*
  * The reset control register of Intel chipsets; 0x06 asks for a hard
@@ -277,7 +279,8 @@ static void dsdt_pci0_crs(struct aml *a, const struct acpi_config *cfg)
 
 	aml_name(a, "_CRS");
 	rt = aml_restemplate_begin(a);
-	aml_res_addr(a, 2, AML_RES_BUS, 0, 0, 0, 0);
+	/* Buses 0..LAST_BUS, as in the MCFG: no room for a peer bridge. */
+	aml_res_addr(a, 2, AML_RES_BUS, 0, 0, 0, LAST_BUS);
 	/*
 	 * The config ports, consumed by the bridge itself (Linux drops this
 	 * one from the root bus resources).
@@ -433,7 +436,7 @@ static void dsdt_pci0(struct aml *a, const struct acpi_config *cfg)
  */
 static void dsdt_mres(struct aml *a, const struct acpi_config *cfg)
 {
-	uint64_t end = cfg->ecam_base + ECAM_BUS_SIZE - 1;
+	uint64_t end = cfg->ecam_base + LAYOUT_ECAM_SIZE - 1;
 	size_t dev, rt;
 
 	dev = aml_block_begin(a, AML_DEVICE);
@@ -444,7 +447,7 @@ static void dsdt_mres(struct aml *a, const struct acpi_config *cfg)
 	rt = aml_restemplate_begin(a);
 	if (end <= UINT32_MAX)
 		aml_res_mem32_fixed(a, (uint32_t)cfg->ecam_base,
-				    (uint32_t)ECAM_BUS_SIZE);
+				    (uint32_t)LAYOUT_ECAM_SIZE);
 	else
 		aml_res_addr(a, 8, AML_RES_MEM, AML_RES_CONSUMER,
 			     AML_RES_MEM_RW, cfg->ecam_base, end);
@@ -547,15 +550,15 @@ static size_t build_fadt(struct aml *a, uint64_t gpa, size_t facs, size_t dsdt)
 	f.iapc_boot_arch = BOOT_LEGACY_DEVICES | BOOT_VGA_NOT_PRESENT |
 			   BOOT_CMOS_RTC_NOT_PRESENT;
 	/*
-	 * WBINVD works; C1 (HLT) on every CPU. PWR_BUTTON and SLP_BUTTON
-	 * set: no fixed-feature buttons (and no control-method ones), so the
-	 * OS does not enable their events. FIX_RTC set: no RTC wake status
+	 * WBINVD works; C1 (HLT) on every CPU. PWR_BUTTON clear: the power
+	 * button is a fixed feature (PWRBTN_STS/EN in PM1a, ACPI 6.4,
+	 * 4.8.2.2.1), which ptvm presses when it is asked to stop. SLP_BUTTON
+	 * set: no sleep button. FIX_RTC set: no RTC wake status
 	 * in PM1. HEADLESS: no monitor or keyboard to detect. Not
 	 * HW_REDUCED_ACPI: the PC legacy hardware is there.
 	 */
-	f.flags = FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON |
-		  FADT_SLP_BUTTON | FADT_FIX_RTC | FADT_RESET_REG_SUP |
-		  FADT_HEADLESS;
+	f.flags = FADT_WBINVD | FADT_PROC_C1 | FADT_SLP_BUTTON | FADT_FIX_RTC |
+		  FADT_RESET_REG_SUP | FADT_HEADLESS;
 	f.reset_reg = gas_io(RESET_PORT, 1, GAS_ACCESS_BYTE);
 	f.reset_value = RESET_VALUE;
 	memcpy(f.hypervisor_vendor, "PTVM", 4);
@@ -639,7 +642,12 @@ static size_t build_mcfg(struct aml *a, uint64_t gpa,
 		.base = cfg->ecam_base,
 		.segment = 0,
 		.bus_start = 0,
-		.bus_end = 0,
+		/*
+		 * Linux takes its last bus from here (pcibios_last_bus) and
+		 * probes every bus up to it for peer host bridges, 32 config
+		 * reads a bus (arch/x86/pci/legacy.c): end at the one bus.
+		 */
+		.bus_end = LAST_BUS,
 	};
 	size_t off = table_begin(a, gpa, 16);
 
@@ -680,7 +688,7 @@ static int check_config(uint64_t gpa, const struct acpi_config *c)
 	if (!c->ncpus || c->ncpus > ACPI_MAX_CPUS || c->nslots > ACPI_MAX_SLOTS)
 		return -EINVAL;
 	if (c->ecam_base % ECAM_BUS_SIZE ||
-	    c->ecam_base > UINT64_MAX - ECAM_BUS_SIZE)
+	    c->ecam_base > UINT64_MAX - LAYOUT_ECAM_SIZE)
 		return -EINVAL;
 	if (c->mmio32_size && (c->mmio32_base > 1ULL << 32 ||
 			       c->mmio32_size > (1ULL << 32) - c->mmio32_base))

@@ -8,10 +8,12 @@
  *  - MADT: one local APIC per vCPU, the IOAPIC (24 pins, GSI 0-23), ISA
  *    IRQ 0 on GSI 2 and the SCI (IRQ 9) level-triggered, active-high;
  *    LINT1 is NMI on every processor.
- *  - MCFG: ECAM for segment 0, bus 0.
+ *  - MCFG: ECAM for segment 0, bus 0 only (LAYOUT_PCI_BUSES), which is
+ *    also the root bridge's bus range (_CRS) and what \_SB.MRES reserves.
  *  - FADT: the PM1a event and control blocks at LAYOUT_PIO_ACPI_PM1_*,
  *    already in ACPI mode (no SMI command port), no PM timer, no GPE
- *    blocks, no fixed power or sleep button, reset through port 0xcf9.
+ *    blocks, the power button as a fixed feature (pm.c presses it) and
+ *    no sleep button, reset through port 0xcf9.
  *  - DSDT: \_S5 for poweroff, and \_SB.PCI0, the PCIe root bridge of bus 0
  *    with its windows (_CRS), INTx routing (_PRT) and _OSC; \_SB.MRES
  *    reserves the ECAM range as a motherboard resource.
@@ -34,7 +36,7 @@
 struct acpi_config {
 	/* LAPIC IDs 0..ncpus-1, processor UIDs likewise */
 	unsigned int ncpus;
-	/* ECAM for segment 0, buses 0..0 (1 MiB) */
+	/* ECAM for segment 0, buses 0..LAYOUT_PCI_BUSES-1 (LAYOUT_ECAM_SIZE) */
 	uint64_t ecam_base;
 	/* 32-bit PCI window (non-prefetchable); size 0: none */
 	uint64_t mmio32_base, mmio32_size;

@@ -8,7 +8,7 @@
  *   0x0009fc00  reserved up to 1 MiB; ACPI tables at 0xe0000
  *   0x00100000  RAM up to min(mem, LAYOUT_LOWMEM_END)
  *   0xc0000000  32-bit PCI MMIO window (BARs below 4 GiB)
- *   0xe0000000  ECAM, bus 0 only (1 MiB)
+ *   0xe0000000  ECAM, bus 0 only (1 MiB): LAYOUT_PCI_BUSES
  *   0xfec00000  IOAPIC, 0xfee00000 LAPIC
  *   0x100000000 RAM above 4 GiB when mem > LAYOUT_LOWMEM_END
  *   then        64-bit PCI MMIO window, 1 GiB aligned, LAYOUT_MMIO64_SIZE long
@@ -32,8 +32,15 @@
 #define LAYOUT_MMIO32_BASE 0xc0000000ULL
 #define LAYOUT_MMIO32_SIZE 0x20000000ULL
 #define LAYOUT_ECAM_BASE 0xe0000000ULL
-#define LAYOUT_ECAM_SIZE \
-	0x100000ULL /* bus 0: 32 devices x 8 functions x 4 KiB */
+/*
+ * One PCI bus, bus 0: the MCFG's bus range, the root bridge's _CRS, the
+ * ECAM window (1 MiB a bus: 32 devices x 8 functions x 4 KiB) and its e820
+ * and motherboard-resource reservations all follow from this, and the host
+ * bridge (pci/host.c) decodes that bus alone. Linux probes every bus up to
+ * the MCFG's end bus for peer host bridges: more buses cost guest exits.
+ */
+#define LAYOUT_PCI_BUSES 1ULL
+#define LAYOUT_ECAM_SIZE (LAYOUT_PCI_BUSES << 20)
 #define LAYOUT_IOAPIC 0xfec00000ULL
 #define LAYOUT_LAPIC 0xfee00000ULL
 #define LAYOUT_4G 0x100000000ULL

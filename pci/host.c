@@ -7,6 +7,9 @@
 #include "boot/layout.h"
 #include "pci/host.h"
 
+/* func[][] is bus 0: every other bus number reads as absent. */
+_Static_assert(LAYOUT_PCI_BUSES == 1, "the host bridge decodes bus 0 only");
+
 /* PCI Code and ID Assignment 1.11, 1.7: base class 06h bridge, 00h host. */
 #define CLASS_BRIDGE_HOST 0x0600
 

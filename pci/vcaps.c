@@ -3,6 +3,7 @@
  * The capability chain of a passed-through function, as the guest sees
  * it: MSI-X and MSI emulated, PCI Express with virtual values, vendor
  * capabilities read-only; the rest unlinked (PCI Local Bus 3.0, 6.7).
+ * The bytes that belong to no capability are the device's own registers.
  */
 #include <errno.h>
 #include <string.h>
@@ -143,6 +144,63 @@ static unsigned int cap_extent(const struct pci_vdev *d, unsigned int pos,
 }
 
 /*
+ * How many bytes the capability at pos spans, for any capability ID:
+ * known sizes (PCI Local Bus 3.0, 6.8 and the capability ECNs), the
+ * vendor capability's own length byte, else everything up to the next
+ * capability above it (or the end): unknown means not the device's own.
+ */
+static unsigned int cap_span(const struct pci_vdev *d, unsigned int pos,
+			     unsigned int id, const uint8_t *starts)
+{
+	unsigned int n;
+
+	switch (id) {
+	case PCI_CAP_ID_PM:
+	case PCI_CAP_ID_VPD:
+	case PCI_CAP_ID_SSVID:
+	case PCI_CAP_ID_SATA:
+		return 8;
+	case PCI_CAP_ID_SLOTID:
+	case PCI_CAP_ID_CHSWP:
+		return 4;
+	case PCI_CAP_ID_AF:
+		return 6;
+	case PCI_CAP_ID_VNDR:
+		return d->cfg[pos + 2] > 2 ? d->cfg[pos + 2] : 3;
+	case PCI_CAP_ID_MSI:
+	case PCI_CAP_ID_MSIX:
+	case PCI_CAP_ID_EXP:
+		return cap_extent(d, pos, id);
+	default:
+		for (n = pos + 4; n < PCI_CFG_SPACE_SIZE && !starts[n]; n += 4)
+			;
+		return n - pos;
+	}
+}
+
+/*
+ * The device-specific bytes: after the header and outside every
+ * capability of the physical chain, kept or hidden. VFIO passes these
+ * through raw, and drivers keep registers there (a watchdog's enable
+ * bit, a controller's port enables).
+ */
+static void raw_init(struct pci_vdev *d, const uint8_t *starts)
+{
+	unsigned int pos, i, span;
+
+	memset(d->raw, 0, sizeof(d->raw));
+	memset(d->raw + PCI_STD_HEADER_SIZEOF, 1,
+	       PCI_CFG_SPACE_SIZE - PCI_STD_HEADER_SIZEOF);
+	for (pos = PCI_STD_HEADER_SIZEOF; pos < PCI_CFG_SPACE_SIZE; pos += 4) {
+		if (!starts[pos])
+			continue;
+		span = cap_span(d, pos, d->cfg[pos], starts);
+		for (i = pos; i < pos + span && i < PCI_CFG_SPACE_SIZE; i++)
+			d->raw[i] = 0;
+	}
+}
+
+/*
  * Rebuilds the chain with only the capabilities ptvm handles. The others
  * keep their bytes (a driver may read them) but are no longer linked.
  * The walk tolerates any physical chain: loops, odd pointers, pointers
@@ -152,6 +210,7 @@ int pci_vdev_caps_init(struct pci_vdev *d, const struct pci_vdev_config *cfg)
 {
 	uint8_t seen[PCI_CFG_SPACE_SIZE / 4] = { 0 };
 	uint8_t owned[PCI_CFG_SPACE_SIZE] = { 0 };
+	uint8_t starts[PCI_CFG_SPACE_SIZE] = { 0 };
 	unsigned int keep[PCI_CFG_SPACE_SIZE / 4], nkeep = 0, pos, i;
 
 	if (!(d->cfg[PCI_STATUS] & PCI_STATUS_CAP_LIST))
@@ -164,6 +223,7 @@ int pci_vdev_caps_init(struct pci_vdev *d, const struct pci_vdev_config *cfg)
 		unsigned int size = 0, ext = cap_extent(d, pos, id);
 
 		seen[pos / 4] = 1;
+		starts[pos] = 1;
 		/* Past the end, or over one we keep: hidden, as if absent. */
 		if (pos + ext > PCI_CFG_SPACE_SIZE ||
 		    memchr(owned + pos, 1, ext))
@@ -195,6 +255,7 @@ int pci_vdev_caps_init(struct pci_vdev *d, const struct pci_vdev_config *cfg)
 		}
 		pos = next;
 	}
+	raw_init(d, starts);
 	/* Link what we keep, in the device's order; the header points at it. */
 	d->cfg[PCI_CAPABILITY_LIST] = nkeep ? (uint8_t)keep[0] : 0;
 	for (i = 0; i < nkeep; i++)

@@ -204,10 +204,23 @@ static int in_msi(const struct pci_vdev *d, unsigned int o)
 	       o < d->msi_pos + d->msi.size;
 }
 
+/* Bytes of [off, off + len) that are the device's own registers. */
+static unsigned int raw_bytes(const struct pci_vdev *d, unsigned int off,
+			      unsigned int len)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < len; i++)
+		if (off + i < PCI_CFG_SPACE_SIZE && d->raw[off + i])
+			n |= 1u << i;
+	return n;
+}
+
 void pci_vdev_cfg_read(struct pci_vdev *d, unsigned int off, unsigned int len,
 		       uint32_t *val)
 {
-	unsigned int i;
+	unsigned int i, raw;
+	uint32_t live = 0;
 
 	if (!cfg_access_ok(off, len)) {
 		d->stats.bad_cfg++;
@@ -219,12 +232,19 @@ void pci_vdev_cfg_read(struct pci_vdev *d, unsigned int off, unsigned int len,
 		*val = len == 4 ? 0xffffffff : (1u << (8 * len)) - 1;
 		return;
 	}
+	raw = raw_bytes(d, off, len);
+	if (raw && d->ops->cfg_read(d->opaque, off, &live, len)) {
+		d->stats.op_errors++;
+		live = 0xffffffff;
+	}
 	for (i = 0; i < len; i++) {
 		unsigned int o = off + i;
 		uint32_t b = in_msi(d, o)
 				     ? pci_msi_read(&d->msi, o - d->msi_pos, 1)
 				     : d->cfg[o];
 
+		if (raw & (1u << i))
+			b = live >> (8 * i) & 0xff;
 		*val |= b << (8 * i);
 	}
 	/*
@@ -252,17 +272,30 @@ static int overlaps(unsigned int off, unsigned int len, unsigned int start,
 void pci_vdev_cfg_write(struct pci_vdev *d, unsigned int off, unsigned int len,
 			uint32_t val)
 {
-	unsigned int i, touched = 0, msi_lo = 0, msi_len = 0;
+	unsigned int i, touched = 0, msi_lo = 0, msi_len = 0, raw;
 	uint32_t msi_val = 0;
 
 	if (!cfg_access_ok(off, len) || off >= d->cfg_size) {
 		d->stats.bad_cfg++;
 		return;
 	}
+	raw = raw_bytes(d, off, len);
+	if (raw == (1u << len) - 1) {
+		/* The device's own register, whole: as the guest wrote it. */
+		if (d->ops->cfg_write(d->opaque, off, &val, len))
+			d->stats.op_errors++;
+		return;
+	}
 	for (i = 0; i < len; i++) {
 		unsigned int o = off + i;
 		uint8_t b = (uint8_t)(val >> (8 * i)), w = d->wmask[o];
 
+		if (raw & (1u << i)) {
+			if (d->ops->cfg_write(d->opaque, o, &b, 1))
+				d->stats.op_errors++;
+			touched = 1;
+			continue;
+		}
 		if (in_msi(d, o)) {
 			if (!msi_len)
 				msi_lo = o - d->msi_pos;
@@ -402,6 +435,20 @@ void pci_vdev_bar_set(struct pci_vdev *d, unsigned int bar, uint64_t addr)
 	if (d->bar[bar].is64)
 		wr32(d->cfg + reg + 4, (uint32_t)(addr >> 32));
 	bar_sync(d, bar);
+}
+
+void pci_vdev_decode_on(struct pci_vdev *d)
+{
+	uint16_t cmd =
+		(uint16_t)(d->cfg[PCI_COMMAND] | d->cfg[PCI_COMMAND + 1] << 8);
+	unsigned int i;
+
+	for (i = 0; i < PCI_STD_NUM_BARS; i++)
+		if (d->bar[i].size)
+			cmd |= d->bar[i].io ? PCI_COMMAND_IO
+					    : PCI_COMMAND_MEMORY;
+	wr16(d->cfg + PCI_COMMAND, cmd);
+	command_sync(d);
 }
 
 void pci_vdev_reset(struct pci_vdev *d)

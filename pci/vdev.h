@@ -74,6 +74,11 @@ struct pci_vdev {
 	unsigned int cfg_size; /* 256, or 4096 for PCI Express */
 	uint8_t cfg[PCI_CFG_SPACE_EXP_SIZE]; /* what the guest reads */
 	uint8_t wmask[PCI_CFG_SPACE_EXP_SIZE]; /* bits the guest may change */
+	/*
+	 * Device-specific bytes (after the header, in no capability): the
+	 * guest reads and writes them on the device, as VFIO allows.
+	 */
+	uint8_t raw[PCI_CFG_SPACE_SIZE];
 	struct pci_vdev_bar_desc bar[PCI_STD_NUM_BARS];
 	uint64_t bar_addr[PCI_STD_NUM_BARS]; /* the address being decoded */
 	uint8_t bar_mapped[PCI_STD_NUM_BARS];
@@ -109,8 +114,14 @@ int pci_vdev_bar_info(const struct pci_vdev *d, unsigned int bar,
 /* The parts of BAR bar that must trap rather than be mapped. */
 unsigned int pci_vdev_bar_traps(const struct pci_vdev *d, unsigned int bar,
 				struct pci_vdev_range *r, unsigned int max);
-/* Firmware's initial assignment; decoding stays off until the guest enables it. */
+/* Firmware's initial assignment; decoding stays as it is. */
 void pci_vdev_bar_set(struct pci_vdev *d, unsigned int bar, uint64_t addr);
+/*
+ * What firmware does after assigning: memory and I/O decoding on for the
+ * kinds of BARs the device has (not bus mastering), on the device and in
+ * the command register the guest reads; the BARs get mapped.
+ */
+void pci_vdev_decode_on(struct pci_vdev *d);
 /* Power-on state: interrupts off physically, BARs not decoding. */
 void pci_vdev_reset(struct pci_vdev *d);
 

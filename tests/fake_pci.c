@@ -8,9 +8,9 @@
 #include "tests/fake_pci.h"
 
 static const char *const op_names[FAKE_NOPS] = {
-	"cfg_read",  "cfg_write",   "bar_read",	  "bar_write",
-	"bar_map",   "bar_unmap",   "irq_enable", "irq_disable",
-	"irq_route", "irq_unroute", "irq_inject",
+	"cfg_read",   "cfg_write",  "bar_read",	   "bar_write", "bar_map",
+	"bar_unmap",  "irq_enable", "irq_disable", "irq_route", "irq_unroute",
+	"irq_inject", "dma_map",    "dma_unmap",
 };
 
 static void violation(struct fake_pci *f, const char *fmt, ...)
@@ -315,6 +315,64 @@ const struct pci_vdev_ops fake_pci_ops = {
 		.irq_unroute = irq_unroute,
 		.irq_inject = irq_inject,
 	},
+};
+
+/* ---- the IOMMU under pci/p2p ---- */
+
+static int dma_map(void *opaque, uint64_t iova, void *hva, uint64_t size)
+{
+	struct fake_pci *f = opaque;
+	struct fake_call *c = logcall(f, FAKE_DMA_MAP);
+	unsigned int i;
+
+	c->addr = iova;
+	c->off = size;
+	if (f->fail[FAKE_DMA_MAP] ||
+	    (f->dma_limit && iova + size > f->dma_limit))
+		return -EINVAL;
+	if (!size || (iova | size | (uintptr_t)hva) & 0xfff)
+		violation(f, "dma_map of 0x%llx+0x%llx: not whole pages",
+			  (unsigned long long)iova, (unsigned long long)size);
+	for (i = 0; i < f->ndma; i++)
+		if (iova < f->dma[i].iova + f->dma[i].size &&
+		    f->dma[i].iova < iova + size) {
+			violation(f, "dma_map of 0x%llx+0x%llx over a mapping",
+				  (unsigned long long)iova,
+				  (unsigned long long)size);
+			return -EEXIST;
+		}
+	if (f->ndma >= FAKE_MAX_DMA) {
+		violation(f, "dma_map: more than %d mappings", FAKE_MAX_DMA);
+		return -ENOSPC;
+	}
+	f->dma[f->ndma].iova = iova;
+	f->dma[f->ndma].size = size;
+	f->dma[f->ndma].hva = hva;
+	f->ndma++;
+	return 0;
+}
+
+static int dma_unmap(void *opaque, uint64_t iova, uint64_t size)
+{
+	struct fake_pci *f = opaque;
+	struct fake_call *c = logcall(f, FAKE_DMA_UNMAP);
+	unsigned int i;
+
+	c->addr = iova;
+	c->off = size;
+	for (i = 0; i < f->ndma; i++)
+		if (f->dma[i].iova == iova && f->dma[i].size == size) {
+			f->dma[i] = f->dma[--f->ndma];
+			return 0;
+		}
+	violation(f, "dma_unmap of 0x%llx+0x%llx, not mapped",
+		  (unsigned long long)iova, (unsigned long long)size);
+	return -ENOENT;
+}
+
+const struct pci_p2p_ops fake_pci_dma_ops = {
+	.dma_map = dma_map,
+	.dma_unmap = dma_unmap,
 };
 
 /* ---- building the physical device ---- */

@@ -17,12 +17,14 @@
 
 #include <stdint.h>
 
+#include "pci/p2p.h"
 #include "pci/vdev.h"
 
 #define FAKE_BAR_BYTES 0x4000 /* storage behind each BAR */
 #define FAKE_MAX_CALLS 4096
 #define FAKE_NIDX (VFIO_PCI_MSIX_IRQ_INDEX + 1) /* indexed like VFIO */
 #define FAKE_MAX_VEC 2048
+#define FAKE_MAX_DMA 64 /* IOMMU mappings held at once */
 
 enum fake_op {
 	FAKE_CFG_READ,
@@ -36,6 +38,8 @@ enum fake_op {
 	FAKE_IRQ_ROUTE,
 	FAKE_IRQ_UNROUTE,
 	FAKE_IRQ_INJECT,
+	FAKE_DMA_MAP, /* struct pci_p2p_ops: iova in addr, size in off */
+	FAKE_DMA_UNMAP,
 	FAKE_NOPS
 };
 
@@ -68,11 +72,24 @@ struct fake_pci {
 	uint32_t route_data[FAKE_NIDX][FAKE_MAX_VEC];
 	uint8_t mapped[PCI_STD_NUM_BARS];
 	uint64_t map_addr[PCI_STD_NUM_BARS];
+	/* the IOMMU mappings made through fake_pci_dma_ops, not yet undone */
+	unsigned int ndma;
+	uint64_t dma_limit; /* 0: no address width limit */
+	struct {
+		uint64_t iova, size;
+		void *hva;
+	} dma[FAKE_MAX_DMA];
 	unsigned int violations;
 	char why[160]; /* the first violation */
 };
 
 extern const struct pci_vdev_ops fake_pci_ops;
+/*
+ * An IOMMU (opaque: a struct fake_pci): maps must not overlap what is
+ * mapped, unmaps must match a mapping exactly; fail[FAKE_DMA_MAP] refuses
+ * maps with -EINVAL, and so does an iova at or above dma_limit if set.
+ */
+extern const struct pci_p2p_ops fake_pci_dma_ops;
 
 /*
  * A type 0 function with this vendor and device ID, class 0x020000,

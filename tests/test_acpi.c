@@ -868,7 +868,8 @@ TEST(fadt_fields)
 
 	flags = rd32(f + 112);
 	EXPECT_TRUE(flags & (1 << 0)); /* WBINVD */
-	EXPECT_TRUE(flags & (1 << 4)); /* no fixed power button */
+	/* the power button is a fixed feature: ptvm presses it on SIGTERM */
+	EXPECT_FALSE(flags & (1 << 4));
 	EXPECT_TRUE(flags & (1 << 5)); /* no fixed sleep button */
 	EXPECT_TRUE(flags & (1 << 10)); /* RESET_REG_SUP */
 	EXPECT_FALSE(flags & (1 << 8)); /* TMR_VAL_EXT: there is no timer */
@@ -1126,6 +1127,49 @@ static void check_dsdt(unsigned int nslots, uint64_t mmio64_size)
 	EXPECT_EQ(r[0].tag, 0x86);
 	EXPECT_EQ(r[0].min, LAYOUT_ECAM_BASE);
 	EXPECT_EQ(r[0].len, LAYOUT_ECAM_SIZE);
+}
+
+/*
+ * One bus, described the same way everywhere: the MCFG's bus range sizes
+ * the ECAM window (1 MiB a bus) that the host bridge decodes, the root
+ * bridge's _BBN and bus range match it, and \_SB.MRES reserves exactly
+ * that window. Linux probes every bus up to the MCFG's end bus.
+ */
+TEST(one_bus_everywhere)
+{
+	struct acpi_config cfg = config(2, 3, LAYOUT_MMIO64_SIZE);
+	static struct tables t;
+	struct aml_walk w;
+	const struct obj *o;
+	struct res r[8];
+	unsigned int start, end;
+	uint64_t size;
+
+	build(&t, &cfg);
+	start = t.mcfg[54];
+	end = t.mcfg[55];
+	ASSERT_GE(end, start);
+	size = (uint64_t)(end - start + 1) << 20;
+	EXPECT_EQ(start, 0);
+	EXPECT_EQ(end, LAYOUT_PCI_BUSES - 1);
+	EXPECT_EQ(end, 0);
+	EXPECT_EQ(rd64(t.mcfg + 44), LAYOUT_ECAM_BASE);
+	EXPECT_EQ(size, LAYOUT_ECAM_SIZE);
+
+	dsdt_walk(&t, &w);
+	EXPECT_EQ(name_int(&w, "\\_SB_.PCI0._BBN"), start);
+	o = find(&w, "\\_SB_.PCI0._CRS");
+	ASSERT_TRUE(o);
+	ASSERT_GE(crs_read(o->p, o->end, r, 8), 1);
+	expect_window(&r[0], 0x88, AML_RES_BUS, 0, start, end);
+
+	o = find(&w, "\\_SB_.MRES._CRS");
+	ASSERT_TRUE(o);
+	ASSERT_EQ(crs_read(o->p, o->end, r, 8), 1);
+	EXPECT_EQ(r[0].tag, 0x86); /* Memory32Fixed, read-write */
+	EXPECT_EQ(r[0].tflags, 1);
+	EXPECT_EQ(r[0].min, rd64(t.mcfg + 44));
+	EXPECT_EQ(r[0].len, size);
 }
 
 TEST(dsdt_no_slots)

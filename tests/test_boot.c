@@ -102,6 +102,9 @@ TEST(e820_maps)
 	EXPECT_EQ(e[2].addr + e[2].size, 512ULL << 20);
 	EXPECT_EQ(e[3].addr, LAYOUT_ECAM_BASE);
 	EXPECT_EQ(e[3].type, E820_RESERVED);
+	/* the whole window of the MCFG's one bus, no more, no less */
+	EXPECT_EQ(e[3].size, LAYOUT_ECAM_SIZE);
+	EXPECT_EQ(e[3].size, 1ULL << 20);
 	mem_layout(&m, NULL, 8ULL << 30);
 	n = boot_e820(&m, e, 16);
 	ASSERT_EQ(n, 5);

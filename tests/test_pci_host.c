@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 
+#include "boot/layout.h"
 #include "pci/host.h"
 #include "tests/harness.h"
 
@@ -107,6 +108,41 @@ TEST(function_gets_both_mechanisms)
 	EXPECT_EQ(nwrite, 0);
 	/* function 1 of slot 3 is absent */
 	EXPECT_EQ(pci_host_ecam_read(&h, 3 << 15 | 1 << 12, 4), 0xffffffff);
+}
+
+/*
+ * A hostile guest addressing bus 1 and up (ECAM past the one-bus window,
+ * or CF8 with a bus number) reaches no function of bus 0: writes go
+ * nowhere, reads are all-ones and counted as other-bus reads.
+ */
+TEST(other_buses_reach_nothing)
+{
+	struct pci_host h;
+	unsigned int bus;
+
+	pci_host_init(&h);
+	ASSERT_EQ(pci_host_add(&h, 3, 0, &fops, NULL), 0);
+	nread = nwrite = 0;
+	for (bus = 1; bus < 256; bus += 127) {
+		pci_host_ecam_write(&h, (uint64_t)bus << 20 | 3 << 15 | 0x10, 4,
+				    0xdead);
+		EXPECT_EQ(pci_host_ecam_read(&h, (uint64_t)bus << 20 | 3 << 15,
+					     4),
+			  0xffffffff);
+		pci_host_pio_write(&h, 0xcf8, 4, cf8(3, 0x10) | bus << 16);
+		pci_host_pio_write(&h, 0xcfc, 4, 0xdead);
+		EXPECT_EQ(pci_host_pio_read(&h, 0xcfc, 4), 0xffffffff);
+	}
+	/* far past the window: the offset does not wrap onto bus 0 */
+	pci_host_ecam_write(&h, 1ULL << 32 | 3 << 15 | 0x10, 4, 0xdead);
+	EXPECT_EQ(pci_host_ecam_read(&h, 1ULL << 32 | 3 << 15, 4), 0xffffffff);
+	EXPECT_EQ(nread, 0);
+	EXPECT_EQ(nwrite, 0);
+	EXPECT_EQ(h.other_bus_reads, 3);
+	EXPECT_EQ(h.absent_reads, 0);
+	/* the last function of bus 0 is still inside the window */
+	EXPECT_EQ(pci_host_ecam_read(&h, LAYOUT_ECAM_SIZE - 4, 4), 0xffffffff);
+	EXPECT_EQ(h.absent_reads, 1);
 }
 
 TEST(window_alloc)

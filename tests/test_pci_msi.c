@@ -88,7 +88,21 @@ static int exclusive(const struct fake_pci *f)
 
 TEST(layout_32bit)
 {
-	struct fake_bench *b = bench_new(0, 1, 0);
+	struct fake_bench *b = fake_bench_new(0x8086, 0x1533);
+
+	/*
+	 * As bench_new(0, 1, 0), with a capability of the null ID after
+	 * MSI: the bytes past MSI's 10 are then no device-specific
+	 * registers (those go to the device, see test_pci_vdev.c).
+	 */
+	fake_pci_bar(&b->f, 0, PCI_BASE_ADDRESS_MEM_TYPE_64, 0x4000);
+	fake_pci_bar(&b->f, 2, PCI_BASE_ADDRESS_SPACE_IO, 0x20);
+	fake_pci_caps_start(&b->f, M);
+	fake_pci_msi_cap(&b->f, M, M + 12, 0, 1);
+	fake_pci_cap(&b->f, M + 12, 0, 0);
+	fake_pci_set32(&b->f, M + PCI_MSI_ADDRESS_LO, 0xfee0100c);
+	ASSERT_EQ(fake_pci_vdev_init(&b->d, &b->f), 0);
+	fake_pci_clear_log(&b->f);
 
 	EXPECT_EQ(b->d.msi.size, 10);
 	EXPECT_EQ(rd(&b->d, M, 4), PCI_CAP_ID_MSI); /* alone, disabled */

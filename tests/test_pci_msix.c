@@ -199,6 +199,54 @@ TEST(bar_64bit_map_and_firmware_assignment)
 	EXPECT_TRUE(fake_pci_ok(&b->f));
 }
 
+TEST(firmware_turns_decoding_on_not_bus_mastering)
+{
+	struct fake_bench *b = bars_bench();
+	uint16_t phys;
+
+	pci_vdev_bar_set(&b->d, 0, 0xc0000000);
+	pci_vdev_bar_set(&b->d, 1, 0xc0002000);
+	pci_vdev_bar_set(&b->d, 2, 0x800000000ULL);
+	pci_vdev_bar_set(&b->d, 4, 0xc000);
+	pci_vdev_bar_set(&b->d, 5, 0xc020);
+	EXPECT_EQ(fake_pci_count(&b->f, FAKE_BAR_MAP, -1), 0);
+	pci_vdev_decode_on(&b->d);
+	/* the guest reads it back, and the device has it */
+	EXPECT_EQ(rd(&b->d, PCI_COMMAND, 2),
+		  PCI_COMMAND_MEMORY | PCI_COMMAND_IO);
+	phys = (uint16_t)fake_pci_get(&b->f, PCI_COMMAND, 2);
+	EXPECT_EQ(phys & (PCI_COMMAND_MEMORY | PCI_COMMAND_IO),
+		  PCI_COMMAND_MEMORY | PCI_COMMAND_IO);
+	EXPECT_EQ(phys & PCI_COMMAND_MASTER, 0);
+	/* every BAR is mapped where it was assigned */
+	EXPECT_EQ(fake_pci_count(&b->f, FAKE_BAR_MAP, -1), 5);
+	EXPECT_EQ(b->f.map_addr[1], 0xc0002000);
+	EXPECT_EQ(b->f.map_addr[2], 0x800000000ULL);
+	EXPECT_EQ(b->f.map_addr[4], 0xc000);
+	/* the guest can still turn it off: everything unmapped */
+	wr(&b->d, PCI_COMMAND, 2, 0);
+	EXPECT_EQ(fake_pci_count(&b->f, FAKE_BAR_UNMAP, -1), 5);
+	/* a reset is power-on state again: decoding off */
+	pci_vdev_decode_on(&b->d);
+	pci_vdev_reset(&b->d);
+	EXPECT_EQ(rd(&b->d, PCI_COMMAND, 2), 0);
+	EXPECT_TRUE(fake_pci_ok(&b->f));
+}
+
+TEST(firmware_decoding_only_for_the_kinds_of_bars_present)
+{
+	struct fake_bench *b = fake_bench_new(0x1af4, 0x1110);
+
+	fake_pci_bar(&b->f, 0, PCI_BASE_ADDRESS_MEM_TYPE_32, 0x100);
+	if (fake_pci_vdev_init(&b->d, &b->f))
+		abort();
+	pci_vdev_bar_set(&b->d, 0, 0xc0000000);
+	pci_vdev_decode_on(&b->d);
+	EXPECT_EQ(rd(&b->d, PCI_COMMAND, 2), PCI_COMMAND_MEMORY);
+	EXPECT_EQ(fake_pci_get(&b->f, PCI_COMMAND, 2) & PCI_COMMAND_IO, 0);
+	EXPECT_TRUE(fake_pci_ok(&b->f));
+}
+
 /* ---- MSI-X ---- */
 
 TEST(capability_as_the_guest_sees_it)

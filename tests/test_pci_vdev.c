@@ -442,6 +442,99 @@ TEST(read_only_writes_dropped_and_counted)
 	EXPECT_EQ(b->d.stats.bad_cfg, 0);
 }
 
+/*
+ * A device without capabilities: its registers after the header (an
+ * i6300ESB's timer enable bit at 0x68) are read and written on the
+ * device, as VFIO passes them through; the header stays virtual.
+ */
+TEST(device_specific_bytes_reach_the_device)
+{
+	struct fake_bench *b = bench_new();
+	const struct fake_call *c;
+
+	fake_pci_set32(&b->f, 0x68, 0x11223344);
+	ASSERT_EQ(fake_pci_vdev_init(&b->d, &b->f), 0);
+	fake_pci_clear_log(&b->f);
+	EXPECT_EQ(rd(&b->d, 0x68, 4), 0x11223344);
+	fake_pci_set8(&b->f, 0x69, 0x55); /* the device changed it: live */
+	EXPECT_EQ(rd(&b->d, 0x69, 1), 0x55);
+	EXPECT_EQ(rd(&b->d, 0x68, 2), 0x5544);
+	wr(&b->d, 0x68, 1, 0x02);
+	EXPECT_EQ(fake_pci_count(&b->f, FAKE_CFG_WRITE, -1), 1);
+	c = fake_pci_nth(&b->f, FAKE_CFG_WRITE, -1, 0);
+	ASSERT_TRUE(c != NULL);
+	EXPECT_EQ(c->off, 0x68);
+	EXPECT_EQ(c->len, 1);
+	EXPECT_EQ(c->data, 0x02);
+	EXPECT_EQ(fake_pci_get(&b->f, 0x68, 4), 0x11225502);
+	wr(&b->d, 0xfc, 4, 0xcafef00d); /* the last dword, whole */
+	EXPECT_EQ(fake_pci_get(&b->f, 0xfc, 4), 0xcafef00d);
+	EXPECT_EQ(rd(&b->d, 0xfc, 4), 0xcafef00d);
+	EXPECT_EQ(b->d.stats.ro_writes, 0);
+	/* the header is not the device's to change */
+	wr(&b->d, PCI_VENDOR_ID, 4, 0);
+	wr(&b->d, 0x3c, 4, 0xffffffff);
+	EXPECT_EQ(fake_pci_count(&b->f, FAKE_CFG_WRITE, -1), 2);
+	EXPECT_EQ(fake_pci_get(&b->f, PCI_VENDOR_ID, 2), 0x8086);
+	/* a device that fails the access: all-ones, counted */
+	b->f.fail[FAKE_CFG_READ] = 1;
+	EXPECT_EQ(rd(&b->d, 0x68, 4), 0xffffffff);
+	EXPECT_EQ(b->d.stats.op_errors, 1);
+	EXPECT_TRUE(fake_pci_ok(&b->f));
+}
+
+/* 1 if a one-byte write at off reached the device. */
+static int forwarded(struct fake_bench *b, unsigned int off)
+{
+	unsigned int n = fake_pci_count(&b->f, FAKE_CFG_WRITE, -1);
+
+	wr(&b->d, off, 1, 0xa5);
+	return fake_pci_count(&b->f, FAKE_CFG_WRITE, -1) != n;
+}
+
+/*
+ * Every capability of the physical chain keeps its bytes, hidden or
+ * kept, however long: known sizes, a vendor capability's length byte,
+ * an unknown one up to the next capability. What is left is raw.
+ */
+TEST(device_specific_bytes_skip_capabilities)
+{
+	struct fake_bench *b = bench_new();
+	static const struct {
+		unsigned int off;
+		int raw;
+	} at[] = {
+		{ 0x3f, 0 }, /* header */
+		{ 0x40, 0 }, { 0x47, 0 }, { 0x48, 1 }, /* PM, 8 bytes, hidden */
+		{ 0x50, 0 }, { 0x59, 0 }, { 0x5a, 1 }, /* MSI, 32-bit: 10 */
+		{ 0x60, 0 }, { 0x6b, 0 }, { 0x6c, 1 }, /* vendor, length 12 */
+		{ 0x80, 0 }, { 0x9f, 0 }, /* ID 0x0a: up to the next one */
+		{ 0xa0, 0 }, { 0xa5, 0 }, { 0xa6, 1 }, /* AF, 6 bytes */
+		{ 0xff, 1 },
+	};
+	unsigned int i;
+
+	fake_pci_caps_start(&b->f, 0x40);
+	fake_pci_cap(&b->f, 0x40, PCI_CAP_ID_PM, 0x50);
+	fake_pci_msi_cap(&b->f, 0x50, 0x60, 0, 1);
+	fake_pci_cap(&b->f, 0x60, PCI_CAP_ID_VNDR, 0x80);
+	fake_pci_set8(&b->f, 0x62, 12);
+	fake_pci_cap(&b->f, 0x80, PCI_CAP_ID_DBG, 0xa0);
+	fake_pci_cap(&b->f, 0xa0, PCI_CAP_ID_AF, 0);
+	ASSERT_EQ(fake_pci_vdev_init(&b->d, &b->f), 0);
+	fake_pci_clear_log(&b->f);
+	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++)
+		EXPECT_EQ(forwarded(b, at[i].off), at[i].raw);
+	/* an access across MSI's end: MSI keeps its data, the rest goes on */
+	fake_pci_clear_log(&b->f);
+	wr(&b->d, 0x58, 4, 0x77664321);
+	EXPECT_EQ(rd(&b->d, 0x50 + PCI_MSI_DATA_32, 2), 0x4321);
+	EXPECT_EQ(fake_pci_count(&b->f, FAKE_CFG_WRITE, -1), 2);
+	EXPECT_EQ(fake_pci_get(&b->f, 0x5a, 2), 0x7766);
+	EXPECT_EQ(rd(&b->d, 0x58, 4), 0x77664321);
+	EXPECT_TRUE(fake_pci_ok(&b->f));
+}
+
 /* Interrupt Status follows the device, read by read (uio_pci_generic). */
 TEST(status_interrupt_bit_is_live)
 {

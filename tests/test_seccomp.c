@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
+#include <linux/vfio.h>
+
 #include "opts.h"
 #include "seccomp.h"
 #include "tests/harness.h"
@@ -22,6 +24,7 @@ enum attempt {
 	TRY_FORK,
 	TRY_BAD_IOCTL,
 	TRY_THREAD_MMAP,
+	TRY_DMA_MAP,
 };
 
 static void attempt(enum attempt a)
@@ -50,6 +53,12 @@ static void attempt(enum attempt a)
 		break;
 	case TRY_FORK:
 		syscall(SYS_clone, 17 /* SIGCHLD */, 0, 0, 0, 0);
+		break;
+	case TRY_DMA_MAP:
+		/* allowed: the kernel answers it (a bad descriptor here) */
+		if (syscall(SYS_ioctl, -1, VFIO_IOMMU_MAP_DMA, 0) >= 0 ||
+		    errno != EBADF)
+			_exit(20);
 		break;
 	case TRY_BAD_IOCTL:
 		syscall(SYS_ioctl, STDIN_FILENO, 0x5401 + 0x100, 0);
@@ -126,6 +135,15 @@ TEST(allowed_calls_pass)
 	EXPECT_EQ(sandboxed(0, TRY_GETPID, msg, sizeof(msg)), 0);
 	EXPECT_EQ(sandboxed(0, TRY_WRITE, msg, sizeof(msg)), 0);
 	EXPECT_EQ(sandboxed(0, TRY_THREAD_MMAP, msg, sizeof(msg)), 0);
+	EXPECT_EQ(msg[0], 0);
+}
+
+TEST(bar_dma_mappings_follow_the_guest_after_setup)
+{
+	char msg[256];
+
+	/* the guest moves a BAR: its IOMMU mapping moves with it */
+	EXPECT_EQ(sandboxed(0, TRY_DMA_MAP, msg, sizeof(msg)), 0);
 	EXPECT_EQ(msg[0], 0);
 }
 

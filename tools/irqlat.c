@@ -48,7 +48,8 @@ static const char usage[] =
 	"  --fire OFF=VAL  the write that raises the interrupt\n"
 	"  --ack OFF=VAL   the write that clears it at the device after delivery\n"
 	"  --status OFF    read after delivery: 0 means not the device's (spurious)\n"
-	"  -n, --timeout   interrupts to fire (1000); ms until one is lost (1000)\n"
+	"  -n, --timeout   interrupts to fire (1000); ms until one is lost (1000);\n"
+	"                  10 lost in a row end the run (the rest count as lost)\n"
 	"  --gap US        quiet time before each fire (default 1000)\n"
 	"  --edu           QEMU's edu device: --fire 0x60=1 --ack 0x64=1 --status 0x24\n"
 	"Last line: IRQLAT mode= bdf= n= got= lost= spurious= min= p50= p99= max=\n"
@@ -290,9 +291,30 @@ static void irq_quiet(struct irqlat *il)
 	} while (now_ns() < end);
 }
 
+/*
+ * LOST_RUN interrupts lost in a row: the line is dead, not slow. Say what
+ * the device's command and status registers hold, and stop (the rest
+ * count as lost) rather than wait out a timeout for every one left.
+ */
+#define LOST_RUN 10
+static void irq_dead(struct irqlat *il, unsigned long i)
+{
+	char path[PATH_MAX];
+	uint16_t r[2] = { 0xffff, 0xffff };
+	int fd = open(devpath(path, il, "config"), O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0 && pread(fd, r, sizeof(r), 4) != sizeof(r))
+		r[0] = r[1] = 0xffff;
+	close(fd); /* EBADF when the open failed: harmless */
+	fprintf(stderr,
+		"irqlat: %s: %d interrupts lost in a row (at %lu of %lu): giving up; command 0x%04x, status 0x%04x\n",
+		il->bdf, LOST_RUN, i + 1, il->n, r[0], r[1]);
+	il->lost += il->n - i - 1;
+}
+
 static void irqlat_run(struct irqlat *il)
 {
-	unsigned long i, cnt;
+	unsigned long i, cnt, run = 0;
 	uint64_t t0;
 
 	for (i = 0; i < il->n; i++) {
@@ -301,7 +323,12 @@ static void irqlat_run(struct irqlat *il)
 		reg_rw(il, il->fire.off, il->fire.val, 1);
 		if (!irq_wait(il, il->timeout_ms)) {
 			il->lost++;
+			if (++run == LOST_RUN) {
+				irq_dead(il, i);
+				break;
+			}
 		} else {
+			run = 0;
 			cnt = irq_take(il);
 			il->lat[il->got++] = now_ns() - t0;
 			il->spurious += cnt > 1 ? cnt - 1 : 0;

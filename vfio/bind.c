@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "opts.h"
 #include "vfio/probe.h"
 #include "vfio/sysfs.h"
@@ -32,17 +33,29 @@ static int put(const char *path, const char *val)
 	return ret;
 }
 
+/* Is needle somewhere in s? (strstr pulls in musl's two-way search.) */
+static int has_part(const char *s, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *s; s++)
+		if (!strncmp(s, needle, n))
+			return 1;
+	return 0;
+}
+
 /* Does any mounted filesystem or swap sit on a block device of bdf? */
 static int busy_block(const char *bdf, char *what, size_t len)
 {
-	char path[PATH_MAX], real[PATH_MAX], line[512], needle[64];
+	char path[PATH_MAX], link[PATH_MAX], line[512], needle[64];
 	struct dirent *e;
 	DIR *d = opendir("/sys/block");
 	int busy = 0;
+	ssize_t n;
 
 	if (!d)
 		return 0;
-	snprintf(needle, sizeof(needle), "/%s/", bdf);
+	fmt_snprintf(needle, sizeof(needle), "/%s/", bdf);
 	while (!busy && (e = readdir(d))) {
 		FILE *f;
 		const char *files[] = { "/proc/mounts", "/proc/swaps" };
@@ -50,17 +63,26 @@ static int busy_block(const char *bdf, char *what, size_t len)
 
 		if (e->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "/sys/block/%s/device", e->d_name);
-		if (!realpath(path, real) || !strstr(strcat(real, "/"), needle))
+		/*
+		 * /sys/block/X links to ../devices/<the path of its parents>/X:
+		 * the PCI function, if it is one of them, is a whole component.
+		 */
+		fmt_snprintf(path, sizeof(path), "/sys/block/%s", e->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n < 0)
 			continue;
-		snprintf(needle, sizeof(needle), "/dev/%s", e->d_name);
+		link[n] = '\0';
+		if (!has_part(link, needle))
+			continue;
+		fmt_snprintf(needle, sizeof(needle), "/dev/%s", e->d_name);
 		for (i = 0; i < 2 && !busy; i++) {
 			f = fopen(files[i], "r");
 			while (f && fgets(line, sizeof(line), f)) {
 				if (!strncmp(line, needle, strlen(needle))) {
 					line[strcspn(line, "\n")] = '\0';
-					snprintf(what, len, "%s is in use (%s)",
-						 e->d_name, line);
+					fmt_snprintf(what, len,
+						     "%s is in use (%s)",
+						     e->d_name, line);
 					busy = 1;
 					break;
 				}
@@ -68,7 +90,7 @@ static int busy_block(const char *bdf, char *what, size_t len)
 			if (f)
 				fclose(f);
 		}
-		snprintf(needle, sizeof(needle), "/%s/", bdf);
+		fmt_snprintf(needle, sizeof(needle), "/%s/", bdf);
 	}
 	closedir(d);
 	return busy;
@@ -82,7 +104,7 @@ static int busy_net(const char *bdf, char *what, size_t len)
 	int busy = 0;
 	DIR *d;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/net", bdf);
+	fmt_snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/net", bdf);
 	d = opendir(path);
 	if (!d)
 		return 0;
@@ -91,12 +113,13 @@ static int busy_net(const char *bdf, char *what, size_t len)
 
 		if (e->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "/sys/class/net/%s/flags",
-			 e->d_name);
+		fmt_snprintf(path, sizeof(path), "/sys/class/net/%s/flags",
+			     e->d_name);
 		f = fopen(path, "r");
 		if (f && fgets(flags, sizeof(flags), f) &&
-		    (strtoul(flags, NULL, 16) & 1)) {
-			snprintf(what, len, "interface %s is up", e->d_name);
+		    (fmt_strtoull(flags, NULL, 16) & 1)) {
+			fmt_snprintf(what, len, "interface %s is up",
+				     e->d_name);
 			busy = 1;
 		}
 		if (f)
@@ -114,52 +137,55 @@ static int bind_one(const char *bdf, int force)
 
 	sysfs_dev_driver(bdf, drv, sizeof(drv));
 	if (!strcmp(drv, "vfio-pci")) {
-		printf("%s: already bound to vfio-pci\n", bdf);
+		fmt_fprintf(stdout, "%s: already bound to vfio-pci\n", bdf);
 		return 0;
 	}
 	if (access("/sys/bus/pci/drivers/vfio-pci", F_OK)) {
-		fprintf(stderr,
+		fmt_fprintf(
+			stderr,
 			"ptvm: %s: the vfio-pci driver is not loaded (modprobe vfio-pci)\n",
 			bdf);
 		return EXIT_ERROR;
 	}
 	if (!force && (busy_block(bdf, what, sizeof(what)) ||
 		       busy_net(bdf, what, sizeof(what)))) {
-		fprintf(stderr,
+		fmt_fprintf(
+			stderr,
 			"ptvm: %s: %s; stop using it first, or bind with --force\n",
 			bdf, what);
 		return EXIT_ERROR;
 	}
 	mkdir(STATE_DIR, 0755);
-	snprintf(path, sizeof(path), STATE_DIR "/%s.driver", bdf);
+	fmt_snprintf(path, sizeof(path), STATE_DIR "/%s.driver", bdf);
 	f = fopen(path, "w");
 	if (!f) {
-		fprintf(stderr,
-			"ptvm: %s: cannot remember its driver in %s: %s\n", bdf,
-			path, strerror(errno));
+		fmt_fprintf(stderr,
+			    "ptvm: %s: cannot remember its driver in %s: %s\n",
+			    bdf, path, strerror(errno));
 		return EXIT_ERROR;
 	}
-	fprintf(f, "%s\n", drv);
+	fmt_fprintf(f, "%s\n", drv);
 	fclose(f);
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
-		 bdf);
+	fmt_snprintf(path, sizeof(path),
+		     "/sys/bus/pci/devices/%s/driver_override", bdf);
 	ret = put(path, "vfio-pci");
 	if (!ret && drv[0]) {
-		snprintf(path, sizeof(path),
-			 "/sys/bus/pci/devices/%s/driver/unbind", bdf);
+		fmt_snprintf(path, sizeof(path),
+			     "/sys/bus/pci/devices/%s/driver/unbind", bdf);
 		ret = put(path, bdf);
 	}
 	if (!ret)
 		ret = put("/sys/bus/pci/drivers_probe", bdf);
 	sysfs_dev_driver(bdf, drv, sizeof(drv));
 	if (ret || strcmp(drv, "vfio-pci")) {
-		fprintf(stderr,
+		fmt_fprintf(
+			stderr,
 			"ptvm: %s: could not bind it to vfio-pci (%s; is it in an IOMMU group?)\n",
 			bdf, ret ? strerror(-ret) : "no driver took it");
 		return EXIT_ERROR;
 	}
-	printf("%s: bound to vfio-pci\n", bdf);
+	fmt_fprintf(stdout, "%s: bound to vfio-pci\n", bdf);
 	return 0;
 }
 
@@ -171,12 +197,13 @@ static int unbind_one(const char *bdf)
 
 	sysfs_dev_driver(bdf, drv, sizeof(drv));
 	if (strcmp(drv, "vfio-pci")) {
-		fprintf(stderr,
+		fmt_fprintf(
+			stderr,
 			"ptvm: %s: not bound to vfio-pci (bound to %s); nothing to undo\n",
 			bdf, drv[0] ? drv : "no driver");
 		return EXIT_ERROR;
 	}
-	snprintf(path, sizeof(path), STATE_DIR "/%s.driver", bdf);
+	fmt_snprintf(path, sizeof(path), STATE_DIR "/%s.driver", bdf);
 	f = fopen(path, "r");
 	if (f) {
 		if (!fgets(old, sizeof(old), f))
@@ -184,31 +211,33 @@ static int unbind_one(const char *bdf)
 		old[strcspn(old, "\n")] = '\0';
 		fclose(f);
 	}
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
-		 bdf);
+	fmt_snprintf(path, sizeof(path),
+		     "/sys/bus/pci/devices/%s/driver_override", bdf);
 	ret = put(path, "\n");
 	if (!ret) {
-		snprintf(path, sizeof(path),
-			 "/sys/bus/pci/devices/%s/driver/unbind", bdf);
+		fmt_snprintf(path, sizeof(path),
+			     "/sys/bus/pci/devices/%s/driver/unbind", bdf);
 		ret = put(path, bdf);
 	}
 	if (!ret && old[0]) {
-		snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/bind",
-			 old);
+		fmt_snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/bind",
+			     old);
 		ret = put(path, bdf);
 	} else if (!ret) {
 		/* Nothing remembered: let the kernel pick, as at boot. */
 		ret = put("/sys/bus/pci/drivers_probe", bdf);
 	}
 	if (ret) {
-		fprintf(stderr, "ptvm: %s: could not give it back to %s: %s\n",
-			bdf, old[0] ? old : "its driver", strerror(-ret));
+		fmt_fprintf(stderr,
+			    "ptvm: %s: could not give it back to %s: %s\n", bdf,
+			    old[0] ? old : "its driver", strerror(-ret));
 		return EXIT_ERROR;
 	}
-	snprintf(path, sizeof(path), STATE_DIR "/%s.driver", bdf);
+	fmt_snprintf(path, sizeof(path), STATE_DIR "/%s.driver", bdf);
 	unlink(path);
 	sysfs_dev_driver(bdf, drv, sizeof(drv));
-	printf("%s: bound to %s\n", bdf, drv[0] ? drv : "no driver");
+	fmt_fprintf(stdout, "%s: bound to %s\n", bdf,
+		    drv[0] ? drv : "no driver");
 	return 0;
 }
 
@@ -225,7 +254,8 @@ int bind_main(int argc, char *argv[])
 		if (!strcmp(argv[i], "--force"))
 			continue;
 		if (opts_parse_bdf(argv[i], &b)) {
-			fprintf(stderr,
+			fmt_fprintf(
+				stderr,
 				"ptvm: %s: '%s' is not a PCI address (use DDDD:BB:SS.F, e.g. 0000:01:00.0)\n",
 				argv[0], argv[i]);
 			return EXIT_USAGE;
@@ -235,11 +265,12 @@ int bind_main(int argc, char *argv[])
 		if (!strcmp(argv[i], "--force"))
 			continue;
 		opts_parse_bdf(argv[i], &b);
-		snprintf(bdf, sizeof(bdf), "%04x:%02x:%02x.%x", b.domain, b.bus,
-			 b.slot, b.fn);
+		fmt_snprintf(bdf, sizeof(bdf), "%04x:%02x:%02x.%x", b.domain,
+			     b.bus, b.slot, b.fn);
 		n++;
 		if (!sysfs_dev_exists(bdf)) {
-			fprintf(stderr,
+			fmt_fprintf(
+				stderr,
 				"ptvm: %s: no such PCI device (lspci -D lists the host's devices)\n",
 				bdf);
 			rc = EXIT_ERROR;
@@ -249,8 +280,9 @@ int bind_main(int argc, char *argv[])
 			rc = EXIT_ERROR;
 	}
 	if (!n) {
-		fprintf(stderr, "ptvm: %s: which devices? (ptvm %s BDF...)\n",
-			argv[0], argv[0]);
+		fmt_fprintf(stderr,
+			    "ptvm: %s: which devices? (ptvm %s BDF...)\n",
+			    argv[0], argv[0]);
 		return EXIT_USAGE;
 	}
 	return rc;

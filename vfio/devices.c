@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 
 #include "boot/layout.h"
+#include "fmt.h"
 #include "vfio/pci.h"
 #include "vfio/sysfs.h"
 #include "vmm.h"
@@ -20,9 +21,9 @@ static int dev_fail(const char *bdf, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "ptvm: %s: ", bdf);
+	fmt_fprintf(stderr, "ptvm: %s: ", bdf);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	fmt_vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	return EXIT_ERROR;
@@ -47,9 +48,10 @@ static int group_fail(const char *bdf, int err)
 		char unbind[128] = "";
 
 		if (drv[0])
-			snprintf(unbind, sizeof(unbind),
-				 "echo %s > /sys/bus/pci/drivers/%s/unbind; ",
-				 bdf, drv);
+			fmt_snprintf(
+				unbind, sizeof(unbind),
+				"echo %s > /sys/bus/pci/drivers/%s/unbind; ",
+				bdf, drv);
 		return dev_fail(
 			bdf,
 			"bound to %s, not vfio-pci (run: echo vfio-pci > /sys/bus/pci/devices/%s/driver_override; %secho %s > /sys/bus/pci/drivers_probe)",
@@ -89,16 +91,64 @@ static int dma_fail(struct vm *vm, int err)
 
 	if (err == -ENOMEM && !getrlimit(RLIMIT_MEMLOCK, &rl) &&
 	    rl.rlim_cur != RLIM_INFINITY)
-		fprintf(stderr,
+		fmt_fprintf(
+			stderr,
 			"ptvm: guest RAM: %llu MiB must be locked for device DMA, but the locked-memory limit is %llu KiB (raise it to %llu KiB: ulimit -l %llu, or run with CAP_IPC_LOCK)\n",
 			(unsigned long long)(vm->mem.size >> 20),
 			(unsigned long long)(rl.rlim_cur >> 10),
 			(unsigned long long)(vm->mem.size >> 10),
 			(unsigned long long)(vm->mem.size >> 10));
 	else
-		fprintf(stderr, "ptvm: guest RAM: DMA mapping failed: %s\n",
-			strerror(-err));
+		fmt_fprintf(stderr, "ptvm: guest RAM: DMA mapping failed: %s\n",
+			    strerror(-err));
 	return EXIT_ERROR;
+}
+
+/* pci/p2p's IOMMU: the container, timed for --stats. */
+static int p2p_dma_map(void *opaque, uint64_t iova, void *hva, uint64_t size)
+{
+	struct vm *vm = opaque;
+	uint64_t t0 = vm_now_ns();
+	int ret = vfio_dma_map(&vm->vfio, iova, hva, size);
+
+	vm->stats.bar_dma_map_ns += vm_now_ns() - t0;
+	return ret;
+}
+
+static int p2p_dma_unmap(void *opaque, uint64_t iova, uint64_t size)
+{
+	struct vm *vm = opaque;
+
+	return vfio_dma_unmap(&vm->vfio, iova, size);
+}
+
+static const struct pci_p2p_ops p2p_ops = {
+	.dma_map = p2p_dma_map,
+	.dma_unmap = p2p_dma_unmap,
+};
+
+/*
+ * What no BAR may cover: guest RAM, ECAM and the APICs. A BAR there traps
+ * (no KVM slot would be allowed over RAM, and the platform keeps decoding
+ * what it owns) and is never mapped for DMA.
+ */
+static int p2p_open(struct vm *vm)
+{
+	unsigned int i;
+	int ret = 0;
+
+	pci_p2p_init(&vm->p2p, &p2p_ops, vm);
+	vm->p2p_warned = 0;
+	for (i = 0; i < vm->mem.nranges && !ret; i++)
+		ret = pci_p2p_reserve(&vm->p2p, vm->mem.range[i].gpa,
+				      vm->mem.range[i].size);
+	if (!ret)
+		ret = pci_p2p_reserve(&vm->p2p, LAYOUT_ECAM_BASE,
+				      LAYOUT_ECAM_SIZE);
+	if (!ret)
+		ret = pci_p2p_reserve(&vm->p2p, LAYOUT_IOAPIC,
+				      LAYOUT_4G - LAYOUT_IOAPIC);
+	return ret;
 }
 
 static int same_slot(const struct pci_bdf *a, const struct pci_bdf *b)
@@ -157,14 +207,16 @@ int vm_devices_open(struct vm *vm)
 			LAYOUT_MMIO64_SIZE);
 	pci_window_init(&vm->pio_window, LAYOUT_PIO_PCI_BASE,
 			LAYOUT_PIO_PCI_SIZE);
+	if (p2p_open(vm))
+		return vm_fail("guest memory map: too many RAM ranges");
 	if (!o->ndevices)
 		return 0;
 
 	for (i = 0; i < o->ndevices; i++) {
 		const struct pci_bdf *b = &o->device[i];
 
-		snprintf(bdf[i], sizeof(bdf[i]), "%04x:%02x:%02x.%x", b->domain,
-			 b->bus, b->slot, b->fn);
+		fmt_snprintf(bdf[i], sizeof(bdf[i]), "%04x:%02x:%02x.%x",
+			     b->domain, b->bus, b->slot, b->fn);
 		ret = vfio_group_get(&vm->vfio, bdf[i], &group[i]);
 		if (ret == -ENOENT && vm->vfio.container < 0)
 			return dev_fail(
@@ -222,6 +274,8 @@ void vm_devices_close(struct vm *vm)
 		vm->dev[i] = NULL;
 	}
 	vm->ndevs = 0;
+	/* Closing the devices unmapped their BARs; this only makes sure. */
+	pci_p2p_release_all(&vm->p2p);
 	/* Detaching the last group drops every DMA mapping with it. */
 	vfio_close(&vm->vfio);
 }

@@ -12,6 +12,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "vfio/pci.h"
 
 static const char *const notify_why[PTDEV_NOTIFY] = {
@@ -26,8 +27,8 @@ static void on_notify(struct vm *vm, void *arg)
 
 	if (read(n->efd, &cnt, sizeof(cnt)) != sizeof(cnt))
 		return;
-	fprintf(stderr, "ptvm: %s: %s; stopping the guest\n", n->pt->dev.name,
-		notify_why[n->kind]);
+	fmt_fprintf(stderr, "ptvm: %s: %s; stopping the guest\n",
+		    n->pt->dev.name, notify_why[n->kind]);
 	if (vm->exit_code < 0)
 		vm->exit_code = EXIT_DEVICE;
 }

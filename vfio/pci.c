@@ -15,6 +15,7 @@
 
 #include "boot/acpi.h"
 #include "boot/layout.h"
+#include "fmt.h"
 #include "irq/kvm.h"
 #include "vfio/pci.h"
 
@@ -123,21 +124,35 @@ static void bar_pieces(struct ptdev *pt, unsigned int bar, struct ptdev_bar *b)
 	}
 }
 
-static int overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+/*
+ * Peer-to-peer: the mmap-able parts of a placed memory BAR go into the
+ * IOMMU at its guest address, so that a device can DMA to it (its own
+ * BAR, or a peer's), as QEMU and Cloud Hypervisor do. An IOMMU that
+ * refuses (an address past its width) costs only that DMA: warned once,
+ * counted, not fatal.
+ */
+static void bar_dma_map(struct ptdev *pt, unsigned int bar, uint64_t addr)
 {
-	return a < b + blen && b < a + alen;
-}
+	const struct vfio_region *r =
+		&pt->dev.region[VFIO_PCI_BAR0_REGION_INDEX + bar];
+	unsigned int a;
+	int ret;
 
-static int bar_over_platform(const struct vm *vm, uint64_t addr, uint64_t size)
-{
-	unsigned int i;
-
-	for (i = 0; i < vm->mem.nranges; i++)
-		if (overlap(addr, size, vm->mem.range[i].gpa,
-			    vm->mem.range[i].size))
-			return 1;
-	return overlap(addr, size, LAYOUT_ECAM_BASE, LAYOUT_ECAM_SIZE) ||
-	       overlap(addr, size, LAYOUT_IOAPIC, LAYOUT_4G - LAYOUT_IOAPIC);
+	if (!r->map)
+		return;
+	for (a = 0; a < r->nareas; a++) {
+		ret = pci_p2p_map(&pt->vm->p2p, pci_p2p_id(pt->index, bar),
+				  r->area[a].offset, r->area[a].size,
+				  r->map + r->area[a].offset);
+		if (!ret || pt->vm->p2p_warned)
+			continue;
+		pt->vm->p2p_warned = 1;
+		fmt_fprintf(
+			stderr,
+			"ptvm: %s: BAR %u at 0x%llx: the IOMMU refused its DMA mapping (%s): devices cannot DMA to this BAR (is it past the host IOMMU's address width?); warned once, --stats counts them\n",
+			pt->dev.name, bar, (unsigned long long)addr,
+			strerror(-ret));
+	}
 }
 
 static int pt_bar_map(void *opaque, unsigned int bar, uint64_t addr)
@@ -153,16 +168,22 @@ static int pt_bar_map(void *opaque, unsigned int bar, uint64_t addr)
 		return -EINVAL;
 	b->addr = addr;
 	b->decoded = 1;
+	if (b->io)
+		return 0;
+	/*
+	 * A guest that puts a BAR over its RAM, ECAM, the APICs or another
+	 * BAR gets it trapped, never mapped (pci/p2p decides): a memory slot
+	 * there would hide what the platform decodes (and KVM refuses slots
+	 * that overlap), and an IOMMU mapping there would redirect DMA.
+	 */
+	ret = pci_p2p_place(&pt->vm->p2p, pci_p2p_id(pt->index, bar), addr,
+			    b->size);
+	if (ret)
+		return ret;
 	/* A BAR that is not page-aligned in the guest can only trap. */
 	if (addr & (PAGE - 1))
 		return 0;
-	/*
-	 * A guest that puts a BAR over its RAM, ECAM or the APICs gets it
-	 * trapped, never mapped: a memory slot there would hide what the
-	 * platform decodes (and KVM refuses slots that overlap RAM).
-	 */
-	if (!b->io && bar_over_platform(pt->vm, addr, b->size))
-		return -EADDRINUSE;
+	bar_dma_map(pt, bar, addr);
 	bar_pieces(pt, bar, b);
 	for (i = 0; i < b->nslots; i++) {
 		b->piece[i].slot = MEM_SLOT_FIRST_FREE +
@@ -189,6 +210,8 @@ static int pt_bar_unmap(void *opaque, unsigned int bar, uint64_t addr)
 	(void)addr;
 	if (bar >= PCI_STD_NUM_BARS)
 		return -EINVAL;
+	if (!b->io)
+		pci_p2p_release(&pt->vm->p2p, pci_p2p_id(pt->index, bar));
 	for (i = 0; i < b->nslots; i++)
 		slot_set(pt, b->piece[i].slot, 0, 0, NULL);
 	b->nslots = 0;
@@ -211,7 +234,8 @@ static void ptdev_warn_bad(struct ptdev *pt)
 	now = vm_now_ns();
 	if (pt->warned_ns && now - pt->warned_ns < 1000000000ULL)
 		return;
-	fprintf(stderr,
+	fmt_fprintf(
+		stderr,
 		"ptvm: %s: the guest made %llu bad accesses so far (odd-sized, unaligned or out of range: ignored; --stats counts them)\n",
 		pt->dev.name, (unsigned long long)n);
 	pt->warned_bad = n;
@@ -399,6 +423,12 @@ int ptdev_open(struct ptdev *pt, struct vm *vm, struct vfio_group *g,
 	ret = pci_host_add(&vm->pci, slot, fn, &ptdev_func_ops, pt);
 	if (ret)
 		goto err_intx;
+	/*
+	 * As firmware leaves it: the BARs ptvm assigned decode, so that a
+	 * guest without a driver (devmem, a sysfs resource mmap) reaches
+	 * them; bus mastering stays for the driver to turn on.
+	 */
+	pci_vdev_decode_on(&pt->vdev);
 	ptdev_notify_open(pt);
 	return 0;
 

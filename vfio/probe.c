@@ -12,6 +12,7 @@
 
 #include <linux/pci_regs.h>
 
+#include "fmt.h"
 #include "opts.h"
 #include "pci/caps.h"
 #include "vfio/probe.h"
@@ -37,7 +38,8 @@ static void sysfs_read(const char *bdf, const char *attr, char *buf, size_t len)
 	FILE *f;
 
 	buf[0] = '\0';
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, attr);
+	fmt_snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf,
+		     attr);
 	f = fopen(path, "r");
 	if (!f)
 		return;
@@ -66,13 +68,13 @@ static void kv(struct out *o, const char *key, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(val, sizeof(val), fmt, ap);
+	fmt_vsnprintf(val, sizeof(val), fmt, ap);
 	va_end(ap);
 	if (!o->json) {
-		fprintf(o->f, "%-14s %s\n", key, val);
+		fmt_fprintf(o->f, "%-14s %s\n", key, val);
 		return;
 	}
-	fprintf(o->f, "%s\n  ", o->nfields++ ? "," : "");
+	fmt_fprintf(o->f, "%s\n  ", o->nfields++ ? "," : "");
 	json_str(o->f, key);
 	fputs(": ", o->f);
 	json_str(o->f, val);
@@ -118,26 +120,29 @@ int probe_main(int argc, char *argv[])
 		if (!strcmp(argv[i], "--json"))
 			o.json = 1;
 		else if (opts_parse_bdf(argv[i], &b)) {
-			fprintf(stderr,
+			fmt_fprintf(
+				stderr,
 				"ptvm: probe: '%s' is not a PCI address (use DDDD:BB:SS.F, e.g. 0000:01:00.0)\n",
 				argv[i]);
 			return EXIT_USAGE;
 		} else
-			snprintf(bdf, sizeof(bdf), "%04x:%02x:%02x.%x",
-				 b.domain, b.bus, b.slot, b.fn);
+			fmt_snprintf(bdf, sizeof(bdf), "%04x:%02x:%02x.%x",
+				     b.domain, b.bus, b.slot, b.fn);
 	}
 	if (argc < 2 || (argc == 2 && o.json)) {
-		fprintf(stderr,
+		fmt_fprintf(
+			stderr,
 			"ptvm: probe: which device? (ptvm probe BDF [--json])\n");
 		return EXIT_USAGE;
 	}
 	if (!sysfs_dev_exists(bdf)) {
-		fprintf(stderr,
+		fmt_fprintf(
+			stderr,
 			"ptvm: %s: no such PCI device (lspci -D lists the host's devices)\n",
 			bdf);
 		return EXIT_ERROR;
 	}
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fmt_snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	ncfg = fd < 0 ? -1 : (int)read(fd, cfg, sizeof(cfg));
 	if (fd >= 0)
@@ -164,19 +169,26 @@ int probe_main(int argc, char *argv[])
 	kv(&o, "group_members", "%s", nothers ? others : "this device only");
 
 	/* BARs, from sysfs "resource": start end flags per line. */
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource", bdf);
+	fmt_snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource",
+		     bdf);
 	res = fopen(path, "r");
 	for (i = 0; res && i < PCI_STD_NUM_BARS + 1; i++) {
 		unsigned long long start, end, flags, size;
-		char key[8];
+		char key[8], line[80], *p, *q;
 
-		if (fscanf(res, "%llx %llx %llx", &start, &end, &flags) != 3)
+		/* "0x%016llx 0x%016llx 0x%016llx": parsed without scanf */
+		if (!fgets(line, sizeof(line), res))
+			break;
+		start = fmt_strtoull(line, &p, 16);
+		end = fmt_strtoull(p, &q, 16);
+		flags = fmt_strtoull(q, &p, 16);
+		if (p == q)
 			break;
 		if (!flags)
 			continue;
 		size = end - start + 1;
-		snprintf(key, sizeof(key),
-			 i < PCI_STD_NUM_BARS ? "bar%u" : "rom", i);
+		fmt_snprintf(key, sizeof(key),
+			     i < PCI_STD_NUM_BARS ? "bar%u" : "rom", i);
 		if (i == PCI_STD_NUM_BARS)
 			kv(&o, key, "memory, %llu KiB; hidden from the guest",
 			   size >> 10);
@@ -206,7 +218,7 @@ int probe_main(int argc, char *argv[])
 		unsigned int id = cfg[pos];
 		char key[16];
 
-		snprintf(key, sizeof(key), "cap@0x%02x", pos);
+		fmt_snprintf(key, sizeof(key), "cap@0x%02x", pos);
 		kv(&o, key, "%s (0x%02x): %s", cap_name(id), id,
 		   pci_cap_policy_name(id));
 		if (id == PCI_CAP_ID_MSIX)
@@ -226,15 +238,15 @@ int probe_main(int argc, char *argv[])
 		  : "no reset method: the device is not reset between runs");
 
 	if (!todo && strcmp(drv, "vfio-pci")) {
-		snprintf(path, sizeof(path),
-			 "bind it to vfio-pci (ptvm bind %s)", bdf);
+		fmt_snprintf(path, sizeof(path),
+			     "bind it to vfio-pci (ptvm bind %s)", bdf);
 		todo = path;
 	}
 	if (!todo && nothers) {
 		/* Other members must be on vfio-pci or on no driver. */
 		char *p = others;
 
-		while ((p = strstr(p, "(")) != NULL) {
+		while ((p = strchr(p, '(')) != NULL) {
 			if (strncmp(p, "(vfio-pci)", 10) &&
 			    strncmp(p, "(no driver)", 11))
 				unready = 1;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "vfio/sysfs.h"
 
 int sysfs_dev_exists(const char *bdf)
@@ -15,7 +16,7 @@ int sysfs_dev_exists(const char *bdf)
 	char path[PATH_MAX];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
+	fmt_snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
 	return stat(path, &st) == 0;
 }
 
@@ -30,14 +31,14 @@ static void link_base(const char *path, char *buf, size_t len)
 		return;
 	link[n] = '\0';
 	b = strrchr(link, '/');
-	snprintf(buf, len, "%s", b ? b + 1 : link);
+	fmt_snprintf(buf, len, "%s", b ? b + 1 : link);
 }
 
 void sysfs_dev_driver(const char *bdf, char *buf, size_t len)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
+	fmt_snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
 	link_base(path, buf, len);
 }
 
@@ -45,8 +46,8 @@ int sysfs_dev_group(const char *bdf)
 {
 	char path[PATH_MAX], id[32];
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
-		 bdf);
+	fmt_snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
+		     bdf);
 	link_base(path, id, sizeof(id));
 	if (!id[0])
 		return -ENOENT;
@@ -64,8 +65,8 @@ int sysfs_group_others(const char *bdf, char *buf, size_t len)
 	buf[0] = '\0';
 	if (group < 0)
 		return 0;
-	snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%d/devices",
-		 group);
+	fmt_snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%d/devices",
+		     group);
 	d = opendir(path);
 	if (!d)
 		return 0;
@@ -74,10 +75,10 @@ int sysfs_group_others(const char *bdf, char *buf, size_t len)
 			continue;
 		sysfs_dev_driver(e->d_name, drv, sizeof(drv));
 		if (off < len)
-			off += (size_t)snprintf(buf + off, len - off,
-						"%s%s (%s)", n ? ", " : "",
-						e->d_name,
-						drv[0] ? drv : "no driver");
+			off += (size_t)fmt_snprintf(buf + off, len - off,
+						    "%s%s (%s)", n ? ", " : "",
+						    e->d_name,
+						    drv[0] ? drv : "no driver");
 		n++;
 	}
 	closedir(d);
@@ -91,7 +92,7 @@ int sysfs_group_user(int group)
 	DIR *proc, *fds;
 	int self = getpid(), found = 0;
 
-	snprintf(want, sizeof(want), "/dev/vfio/%d", group);
+	fmt_snprintf(want, sizeof(want), "/dev/vfio/%d", group);
 	proc = opendir("/proc");
 	if (!proc)
 		return 0;
@@ -100,15 +101,15 @@ int sysfs_group_user(int group)
 
 		if (pid <= 0 || pid == self)
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+		fmt_snprintf(path, sizeof(path), "/proc/%d/fd", pid);
 		fds = opendir(path);
 		if (!fds)
 			continue;
 		while ((f = readdir(fds))) {
 			ssize_t n;
 
-			snprintf(path, sizeof(path), "/proc/%d/fd/%s", pid,
-				 f->d_name);
+			fmt_snprintf(path, sizeof(path), "/proc/%d/fd/%s", pid,
+				     f->d_name);
 			n = readlink(path, link, sizeof(link) - 1);
 			if (n <= 0)
 				continue;

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "vfio/vfio.h"
 
 void vfio_init(struct vfio *v)
@@ -23,8 +24,8 @@ static int group_id(const char *bdf)
 	ssize_t n;
 	const char *base;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
-		 bdf);
+	fmt_snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
+		     bdf);
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n < 0)
 		return -errno;
@@ -63,7 +64,7 @@ int vfio_group_get(struct vfio *v, const char *bdf, struct vfio_group **out)
 	if (v->ngroups == VFIO_MAX_GROUPS)
 		return -ENOSPC;
 	g = &v->group[v->ngroups];
-	snprintf(path, sizeof(path), "/dev/vfio/%d", id);
+	fmt_snprintf(path, sizeof(path), "/dev/vfio/%d", id);
 	g->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (g->fd < 0)
 		return -errno;
@@ -211,7 +212,7 @@ int vfio_dev_open(struct vfio_dev *d, struct vfio_group *g, const char *bdf)
 	int ret;
 
 	memset(d, 0, sizeof(*d));
-	snprintf(d->name, sizeof(d->name), "%s", bdf);
+	fmt_snprintf(d->name, sizeof(d->name), "%s", bdf);
 	d->group = g;
 	d->fd = ioctl(g->fd, VFIO_GROUP_GET_DEVICE_FD, bdf);
 	if (d->fd < 0)

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 . tests/e2e/tap.sh
 
 ptvm=build/ptvm
-kernel=$(ls /boot/vmlinuz-* | sort -V | tail -n 1)
+kernel=$(kernel_image "$PTVM_GUEST_KVER")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -25,7 +25,7 @@ expect_fail() {
 	fi
 }
 
-tap_plan 31
+tap_plan 41
 
 # command line (exit 2)
 expect_fail "unknown option" 2 "unknown option '--frobnicate'" -- $ptvm --kernel "$kernel" --frobnicate
@@ -43,6 +43,10 @@ expect_fail "--cpu-affinity and --cpus disagree" 2 "--cpu-affinity names 3 host 
 expect_fail "--hugepages with --mem not in 2M pages" 2 "--hugepages: --mem must be a multiple of 2M" -- $ptvm --kernel "$kernel" --hugepages --mem 16385K
 expect_fail "--disable-exits unknown exit" 2 "--disable-exits 'hlt,sleep'" -- $ptvm --kernel "$kernel" --disable-exits hlt,sleep
 expect_fail "--halt-poll not a number" 2 "--halt-poll '10us'" -- $ptvm --kernel "$kernel" --halt-poll 10us
+expect_fail "--shutdown-timeout not a number" 2 "--shutdown-timeout '30s': give whole seconds" -- $ptvm --kernel "$kernel" --shutdown-timeout 30s
+expect_fail "--shutdown-timeout negative" 2 "--shutdown-timeout '-1'" -- $ptvm --kernel "$kernel" --shutdown-timeout -1
+expect_fail "--shutdown-timeout over a day" 2 "--shutdown-timeout '86401'" -- $ptvm --kernel "$kernel" --shutdown-timeout 86401
+expect_fail "--shutdown-timeout without a value" 2 "--shutdown-timeout needs a value" -- $ptvm --kernel "$kernel" --shutdown-timeout
 
 # files and sizes (exit 1)
 expect_fail "missing kernel" 1 "/nonexistent/bzImage: cannot read kernel: No such file" -- $ptvm --kernel /nonexistent/bzImage
@@ -55,6 +59,36 @@ else
 	expect_fail "unreadable kernel" 1 "cannot read kernel: Permission denied" -- $ptvm --kernel "$tmp/k"
 fi
 expect_fail "not a bzImage" 1 "not a Linux bzImage" -- $ptvm --kernel /etc/hostname
+# ELF kernels (the PVH entry): build/tests/pvh-probe, a 32-bit PVH guest at
+# 1 MiB, and copies of it patched by pvh_patch FILE PADDR NOTE_TYPE: its one
+# PT_LOAD and its PVH entry moved to PADDR, its note's type changed
+probe=build/tests/pvh-probe
+pvh_patch() {
+	python3 - "$probe" "$1" "$2" "$3" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+paddr, ntype = int(sys.argv[3], 0), int(sys.argv[4], 0)
+note = b.find(struct.pack("<III", 4, 4, 18) + b"Xen\0")
+struct.pack_into("<I", b, note + 8, ntype)
+struct.pack_into("<I", b, note + 16, paddr)
+phoff, = struct.unpack_from("<I", b, 28)
+struct.pack_into("<I", b, phoff + 12, paddr)  # the PT_LOAD's p_paddr
+open(sys.argv[2], "wb").write(b)
+PY
+}
+expect_fail "an ELF64 without a PVH note" 1 "guest-hostile: ELF without a PVH entry note .*CONFIG_PVH=y" -- \
+	$ptvm --kernel build/tests/guest-hostile
+pvh_patch "$tmp/nonote" 0x100000 17
+expect_fail "a 32-bit ELF without a PVH entry" 1 "nonote: 32-bit ELF without a PVH entry note" -- $ptvm --kernel "$tmp/nonote"
+pvh_patch "$tmp/low" 0x80000 18
+expect_fail "ELF segments over ptvm's tables" 1 "low: a segment at 0x80000 lies below 1 MiB, over ptvm's boot tables" -- \
+	$ptvm --kernel "$tmp/low" --mem 64M
+pvh_patch "$tmp/high" 0x10000000 18
+expect_fail "ELF segments outside guest RAM" 1 "high: segments at 0x10000000-.* are not all in guest RAM \(--mem 64 MiB" -- \
+	$ptvm --kernel "$tmp/high" --mem 64M
+truncate -s 100M "$tmp/100m.img"
+expect_fail "initrd does not fit beside an ELF kernel" 1 "100m.img: initrd of 100 MiB does not fit" -- \
+	$ptvm --kernel "$probe" --mem 64M --initrd "$tmp/100m.img"
 # A bzImage whose header says boot protocol 2.06: patch the version field.
 cp "$kernel" "$tmp/old"; chmod 644 "$tmp/old"
 printf '\x06\x02' | dd of="$tmp/old" bs=1 seek=$((0x206)) conv=notrunc 2>/dev/null
@@ -63,6 +97,18 @@ expect_fail "--mem too small for the kernel" 1 "--mem 20 MiB is too small" -- $p
 truncate -s 600M "$tmp/big.img"
 expect_fail "initrd does not fit" 1 "initrd of 600 MiB does not fit" -- $ptvm --kernel "$kernel" --mem 512M --initrd "$tmp/big.img"
 expect_fail "missing initrd" 1 "/nonexistent.img: cannot read initrd" -- $ptvm --kernel "$kernel" --initrd /nonexistent.img
+# SIGTERM while the setup waits on the host (here an initrd that is a FIFO
+# nobody writes): ptvm ends at once with 128+15, not when setup is done
+mkfifo "$tmp/fifo"
+$ptvm --kernel "$kernel" --initrd "$tmp/fifo" </dev/null >/dev/null 2>&1 &
+pid=$!
+sleep 1
+kill -TERM $pid
+for i in $(seq 50); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+kill -0 $pid 2>/dev/null && kill -KILL $pid
+wait $pid
+rc=$?
+tap_check "SIGTERM during setup: exit 143 within 5 s (got $rc)" [ $rc = 143 ]
 expect_fail "too many vCPUs" 1 "--cpus 2000: at most [0-9]+ vCPUs" -- $ptvm --kernel "$kernel" --cpus 2000
 
 expect_fail "--stats=json to an unwritable path" 1 "--stats=json:/nonexistent/s.json: cannot write it" -- $ptvm --kernel "$kernel" --stats=json:/nonexistent/s.json

@@ -16,16 +16,16 @@ if [ -z "${1:-}" ]; then
 	# 04.0 nvme on vfio-pci; 05.0 nvme kept on its L1 driver; slot 6 is one
 	# multi-function device (one IOMMU group): 06.0 on vfio-pci, 06.1 an
 	# e1000 that L1's driver keeps.
-	scripts/nested -t 600 -d nvme:$img -k nvme:$img.2 \
+	scripts/nested -t 900 -d nvme:$img -k nvme:$img.2 \
 		-d raw:edu,addr=06.0,multifunction=on -k raw:e1000,addr=06.1 \
 		-- bash tests/e2e/devfail.t --in-l1 || echo "# nested: exit $?"
 	# An L1 without an IOMMU: nothing can be bound to vfio-pci there.
-	scripts/nested -t 120 -I -k nvme:$img -- bash tests/e2e/devfail.t --no-iommu ||
+	scripts/nested -t 300 -I -k nvme:$img -- bash tests/e2e/devfail.t --no-iommu ||
 		echo "# nested: exit $?"
 	exit 0
 fi
 
-kernel=/boot/vmlinuz-$KVER
+kernel=$GUEST_KERNEL
 tmp=/tmp/devfail
 mkdir -p $tmp
 # fails NAME PATTERN ARGS...: exit 1 and one stderr line matching PATTERN

@@ -6,6 +6,7 @@
 # must stay clean, and a normal NVMe guest must then work on the same drive.
 # The NVMe drive has one BAR and no MSI capability, so an e1000e (four
 # BARs, MSI and MSI-X) is attacked alongside it.
+# nested-shared: -d nvme:build/e2e/hostile.img -d e1000e
 set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/tap.sh
@@ -17,8 +18,7 @@ if [ "${1:-}" != --in-l1 ]; then
 	scripts/guest-initrd build/e2e/nvme.cpio.gz tests/e2e/guest/nvme-init.sh nvme \
 		-- tests/e2e/guest/common.sh:common.sh
 	img=build/e2e/hostile.img
-	rm -f $img
-	truncate -s 64M $img
+	blank_image $img 64M
 	out=$(mktemp -d)
 	scripts/nested -t 1200 -o "$out" -d nvme:$img -d e1000e -- bash tests/e2e/hostile.t --in-l1 ||
 		echo "# nested: exit $?"
@@ -30,7 +30,7 @@ if [ "${1:-}" != --in-l1 ]; then
 fi
 
 # ---- in L1 ----
-kernel=/boot/vmlinuz-$KVER
+kernel=$GUEST_KERNEL
 top=$PWD
 nvme=${BDFS%% *}
 seed=${PTVM_SEED:-$((RANDOM * 32768 + RANDOM))}
@@ -70,7 +70,7 @@ bridge=$(grep -a "ptvm: stats: host bridge:" $log | tr -d '\r' | sed -n 's/.*bad
 tap_check "--stats counted bad config accesses (devices $(sum 'bad config'), host bridge $bridge)" \
 	[ $(($(sum 'bad config') + bridge)) -gt 0 ]
 warn=$(grep -ac "bad accesses so far" $log)
-tap_check "ptvm warned of the bad accesses, rate-limited ($warn lines)" [ "$warn" -ge 1 ] && [ "$warn" -lt 1000 ]
+tap_check "ptvm warned of the bad accesses, rate-limited ($warn lines)" sh -c "[ '$warn' -ge 1 ] && [ '$warn' -lt 1000 ]"
 grep -aE "PTVM-HOSTILE|PTVM-DMESG|ptvm:" $log | tr -d '\r' | head -80 | tap_diag
 dmesg | tail -n +$((dmesg_before + 1)) >$OUT/dmesg-l1.log
 faults=$(grep -ciE "DMAR:.*fault|DMAR: \[DMA" $OUT/dmesg-l1.log)
@@ -86,7 +86,7 @@ tap_check "no ptvm process left" sh -c "! pgrep -x ptvm"
 
 # ---- the same drive, a normal guest ----
 log=$OUT/nvme.log
-timeout 300 build/ptvm --kernel "$kernel" --initrd build/e2e/nvme.cpio.gz --mem 512M --cpus 2 \
+timeout -k 60 300 build/ptvm --kernel "$kernel" --initrd build/e2e/nvme.cpio.gz --mem 512M --cpus 2 \
 	--device "$nvme" --cmdline "console=ttyS0 quiet panic=-1 ptvm.marker_off=0" </dev/null >$log 2>&1
 rc=$?
 tap_check "after it: a normal NVMe guest writes, reads back and compares 8 MiB, exit 0 (got $rc)" \

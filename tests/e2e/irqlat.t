@@ -9,6 +9,7 @@
 # the host against linux-headers-$KVER (installed when missing) and puts
 # into the guest's initrd. irqlat runs in L1 first, on the same device
 # (VFIO type1 on L1's IOMMU; uio_pci_generic), as the reference.
+# nested-shared: -d edu
 set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/tap.sh
@@ -17,10 +18,9 @@ iters=1000
 if [ "${1:-}" != --in-l1 ]; then
 	tap_plan 9
 	[ -x build/irqlat ] || { echo "Bail out! no build/irqlat (run: ninja)"; exit 1; }
-	# uio_msi for the kernel the guest runs (the newest in /boot, as in
-	# scripts/nested), built out of tree in build/ from a copy
-	kver=$(ls /boot/vmlinuz-* | sort -V | tail -n 1)
-	kver=${kver#/boot/vmlinuz-}
+	# uio_msi for the kernel the guest runs (PTVM_GUEST_KVER, scripts/kernels),
+	# built out of tree in build/ from a copy
+	kver=$PTVM_GUEST_KVER
 	kdir=/usr/src/linux-headers-$kver mdir=build/e2e/uio_msi
 	if [ ! -e "$kdir/Makefile" ]; then
 		echo "# no $kdir: installing linux-headers-$kver"
@@ -52,7 +52,7 @@ fi
 
 # ---- in L1 ----
 bdf=${BDFS%% *}
-kernel=/boot/vmlinuz-$KVER
+kernel=$GUEST_KERNEL
 # irqlat_ok LOG MODE: the IRQLAT line of MODE counts n fired, n arrived,
 # none lost, none spurious
 irqlat_ok() {
@@ -73,7 +73,7 @@ done
 	echo "# $bdf is not on vfio-pci after the reference runs"
 
 log=$OUT/irqlat.log
-timeout 600 build/ptvm --kernel "$kernel" --initrd build/e2e/irqlat.cpio.gz --mem 512M \
+timeout -k 60 600 build/ptvm --kernel "$kernel" --initrd build/e2e/irqlat.cpio.gz --mem 512M \
 	--device "$bdf" --stats --cmdline "console=ttyS0 quiet panic=-1 \
 vfio.enable_unsafe_noiommu_mode=1 ptvm.irqlat_n=$iters" </dev/null >"$log" 2>&1
 rc=$?
@@ -95,4 +95,7 @@ tap_check "no ptvm process left" sh -c "! pgrep -x ptvm"
 if [ $rc != 0 ] || grep -aqE "IRQLAT-RC (intx|msi) [1-9]" "$log"; then
 	echo "# ptvm --stats and the guest's last words:"
 	tr -d '\r' <"$log" | grep -avE "^  \[" | tail -60 | tap_diag
+	echo "# L1: the device's lines in /proc/interrupts, and what its kernel said of IRQs and VFIO:"
+	grep -aE "$bdf|vfio" /proc/interrupts | sed 's/^/L1 /' | tap_diag
+	dmesg | grep -aiE "nobody cared|disabling irq|irq [0-9]+:|vfio|dmar|iommu.*fault" | tail -20 | sed 's/^/L1 /' | tap_diag
 fi

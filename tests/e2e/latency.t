@@ -3,18 +3,20 @@
 # memory locked, guest RAM on hugepages, halt polling off, and the exits
 # this host's KVM lets the guest keep; the drive still works. An exit the
 # host refuses fails in one line, or warns under --best-effort.
+# It pins vCPUs to two CPUs of L1, so it boots an L1 of its own with two
+# (scripts/nested -c 2; the shared L1 has one).
 set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/tap.sh
 
 if [ "${1:-}" != --in-l1 ]; then
 	tap_plan 11
-	nvme_scenario latency 600
+	nvme_scenario latency 600 -c 2
 	exit 0
 fi
 
 # ---- in L1 ----
-kernel=/boot/vmlinuz-$KVER
+kernel=$GUEST_KERNEL
 bdf=${BDFS%% *}
 run=(build/ptvm --kernel $kernel --initrd build/e2e/nvme.cpio.gz --mem 256M --cpus 2 --device $bdf)
 
@@ -68,8 +70,7 @@ tap_check "vCPU threads run SCHED_FIFO ($pol)" [ "$pol" = "SCHED_FIFO " ]
 aff=$(for t in $vcpus; do taskset -cp $t | sed 's/.*: //'; done | sort | tr '\n' ' ')
 tap_check "vCPU threads are pinned one each to CPUs 0 and 1 ($aff)" [ "$aff" = "0 1 " ]
 tap_check "the main thread stays ordinary" sh -c "chrt -p $pid | grep -q SCHED_OTHER"
-kill -TERM $pid
-wait $pid
+term_wait $pid
 rc=$?
 tap_check "SIGTERM ends it: exit 143 (got $rc)" [ $rc = 143 ]
 tap_check "the hugepages are given back" [ "$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)" = "$free0" ]

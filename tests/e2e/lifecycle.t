@@ -3,6 +3,7 @@
 # must still work), and the host asking for the device back (an unbind of
 # vfio-pci while the guest runs: ptvm stops with exit 5 and lets it go).
 # Also: the running ptvm is under its seccomp filter, on every thread.
+# nested-shared: -d nvme:build/e2e/lifecycle.img
 set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/tap.sh
@@ -14,7 +15,7 @@ if [ "${1:-}" != --in-l1 ]; then
 fi
 
 # ---- in L1 ----
-kernel=/boot/vmlinuz-$KVER
+kernel=$GUEST_KERNEL
 bdf=${BDFS%% *}
 drv() { basename "$(readlink /sys/bus/pci/devices/$bdf/driver 2>/dev/null)" 2>/dev/null; }
 # start LOG [CMDLINE-EXTRA]: a guest that checks the drive, then hangs
@@ -24,11 +25,12 @@ start() {
 		</dev/null >$1 2>&1 &
 	pid=$!
 	for i in $(seq 300); do grep -qa PTVM-HANGING $1 && return 0; sleep 0.5; done
+	echo "# ptvm (pid $pid) did not reach PTVM-HANGING in 150 s; $(wc -c <$1) bytes of output"
 	return 1
 }
 # normal_run LOG: the plain NVMe check, to the end
 normal_run() {
-	timeout 200 build/ptvm --kernel $kernel --initrd build/e2e/nvme.cpio.gz --mem 512M \
+	timeout -k 60 200 build/ptvm --kernel $kernel --initrd build/e2e/nvme.cpio.gz --mem 512M \
 		--device $bdf --cmdline "console=ttyS0 quiet panic=-1 ptvm.marker_off=0" </dev/null >$1 2>&1
 }
 
@@ -57,7 +59,7 @@ start $log
 echo $bdf >/sys/bus/pci/drivers/vfio-pci/unbind &
 unbind=$!
 timeout 60 sh -c "while kill -0 $pid 2>/dev/null; do sleep 0.2; done"
-wait $pid
+term_wait $pid
 rc=$?
 tap_check "unbind under a running guest: ptvm exits 5 (got $rc)" [ $rc = 5 ]
 tap_check "it says why, naming the device" \

@@ -2,6 +2,7 @@
 # probe, bind and unbind on an NVMe drive that starts on its host driver:
 # the verdicts, valid JSON, and the drive back on nvme with its disk
 # visible after unbind. Also refuses to bind a drive whose disk is mounted.
+# nested-shared: -k nvme:build/e2e/probe.img
 set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/tap.sh
@@ -9,8 +10,7 @@ cd "$(dirname "$0")/../.."
 if [ "${1:-}" != --in-l1 ]; then
 	tap_plan 11
 	img=build/e2e/probe.img
-	rm -f $img
-	truncate -s 64M $img
+	blank_image $img 64M
 	mkfs.ext2 -q -F $img
 	scripts/nested -t 500 -k nvme:$img -- bash tests/e2e/probe.t --in-l1 || echo "# nested: exit $?"
 	exit 0

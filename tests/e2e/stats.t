@@ -2,6 +2,7 @@
 # --stats and --stats=json on an NVMe guest: the exits, the traps per device
 # and region, the route changes per vector and the start-up timeline, as
 # text on stderr and as valid JSON; SIGUSR1 prints them while the guest runs.
+# nested-shared: -d nvme:build/e2e/stats.img
 set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/tap.sh
@@ -13,10 +14,10 @@ if [ "${1:-}" != --in-l1 ]; then
 fi
 
 # ---- in L1 ----
-kernel=/boot/vmlinuz-$KVER
+kernel=$GUEST_KERNEL
 bdf=${BDFS%% *}
 log=$OUT/stats.log json=$OUT/stats.json
-timeout 200 build/ptvm --kernel $kernel --initrd build/e2e/nvme.cpio.gz --mem 512M --cpus 2 \
+timeout -k 60 200 build/ptvm --kernel $kernel --initrd build/e2e/nvme.cpio.gz --mem 512M --cpus 2 \
 	--device $bdf --stats --stats=json:$json \
 	--cmdline "console=ttyS0 quiet panic=-1 ptvm.marker_off=0" </dev/null >$log 2>&1
 rc=$?
@@ -42,7 +43,7 @@ tap_check "JSON: the timeline runs in order: kvm ready, devices and DMA, first v
 # accesses that are not the console's (MMIO, device ports, config space).
 traps() { python3 -c "import json; j=json.load(open('$1')); d=j['devices'][0]; print(j['vm_exits']['mmio'] + j['pio']['devices'] + j['pio']['pci_config'] + d['traps']['config'] + d['traps']['msix_table'] + d['traps']['msix_pba'] + sum(d['traps']['bar%d' % i] for i in range(6)))"; }
 for n in 0 10000; do
-	timeout 300 build/ptvm --kernel $kernel --initrd build/e2e/nvme.cpio.gz --mem 512M \
+	timeout -k 60 300 build/ptvm --kernel $kernel --initrd build/e2e/nvme.cpio.gz --mem 512M \
 		--device $bdf --stats=json:$OUT/reads$n.json \
 		--cmdline "console=ttyS0 quiet panic=-1 ptvm.marker_off=0 ptvm.reads=$n" </dev/null >$OUT/reads$n.log 2>&1
 done
@@ -61,8 +62,7 @@ kill -USR1 $pid
 sleep 2
 tap_check "SIGUSR1: the summary is printed while the guest runs" \
 	sh -c "kill -0 $pid && grep -qa 'ptvm: stats: $bdf: traps' $log"
-kill -TERM $pid
-wait $pid
+term_wait $pid
 rc=$?
 tap_check "then SIGTERM: exit 143 (got $rc)" [ $rc = 143 ]
 tap_check "two summaries in all: SIGUSR1's and the one at the end" \

@@ -145,8 +145,34 @@ static int fake_cfg_write(void *opaque, unsigned int off, const void *buf,
 	struct fake *f = opaque;
 	uint16_t v;
 
-	/* The command register is all the model may change on the device. */
-	CHECK(f, off == PCI_COMMAND && len == 2);
+	/*
+	 * Of the header and the capabilities the model keeps, the command
+	 * register is all it may change on the device; the device-specific
+	 * bytes after the header go through as the guest wrote them.
+	 */
+	if (off != PCI_COMMAND) {
+		const struct pci_vdev *d = f->d;
+		unsigned int exp =
+			d->exp_pos && (d->cfg[d->exp_pos + 2] & 0xf) >= 2
+				? 0x3c
+				: 0x14;
+
+		CHECK(f, off >= PCI_STD_HEADER_SIZEOF && len >= 1 && len <= 4 &&
+				 off + len <= PCI_CFG_SPACE_SIZE);
+		CHECK(f, !d->msi_pos || off + len <= d->msi_pos ||
+				 off >= d->msi_pos + d->msi.size);
+		CHECK(f, !d->msix_pos || off + len <= d->msix_pos ||
+				 off >= d->msix_pos + 12);
+		CHECK(f, !d->exp_pos || off + len <= d->exp_pos ||
+				 off >= d->exp_pos + exp);
+		if (f->fail & FAIL_CFG_WRITE) {
+			f->tainted = 1;
+			return -5;
+		}
+		memcpy(f->cfg + off, buf, len);
+		return 0;
+	}
+	CHECK(f, len == 2);
 	memcpy(&v, buf, 2);
 	CHECK(f, (v & ~CMD_FORWARD) == (f->cmd0 & ~CMD_FORWARD));
 	if (f->fail & FAIL_CFG_WRITE) {

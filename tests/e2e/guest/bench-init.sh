@@ -10,11 +10,20 @@
 #           layer completed in between
 #   idle    PTVM-IDLE, then ptvm.idle seconds of sleep: the host samples
 #           the VMM's memory meanwhile
-#   irqlat  the edu device's INTx latency into user space (/bin/irqlat,
-#           ptvm.irqlat_n interrupts)
+#   irqlat  the edu device's interrupt latency into user space (/bin/irqlat,
+#           ptvm.irqlat_n interrupts): MSI through uio_msi, the module in
+#           /lib/modules/uio_msi.ko, between a PTVM-MSI-BEGIN line (and
+#           2 s of sleep) and a silent 3 s (the host reads the VMM's
+#           threads meanwhile; the results are printed after), then INTx
+#           through uio_pci_generic
 # then finish (common.sh).
+# ptvm.hold=S: S seconds of sleep right after the init marker, before
+# anything else: the host reads the VMM's exit counters as they were at
+# init.
 . /common.sh
 echo PTVM-INIT
+hold=$(arg ptvm.hold)
+[ -n "$hold" ] && sleep "$hold"
 loadmods
 for work in $(arg ptvm.bench | tr , ' '); do
 case $work in
@@ -41,6 +50,16 @@ irqlat)
 		[ "$(cat $d/vendor):$(cat $d/device)" = 0x1234:0x11e8 ] && bdf=$(basename $d)
 	done
 	if [ -n "$bdf" ]; then
+		if insmod /lib/modules/uio_msi.ko; then echo "IRQLAT-UIOMSI loaded"; else echo "IRQLAT-UIOMSI failed"; fi
+		echo PTVM-MSI-BEGIN
+		# time for the host (polling the console every 0.1 s, on a
+		# busy machine) to see the line and read its counters first
+		sleep 2
+		/bin/irqlat --bdf $bdf --edu --mode msi --uio -n "$(arg ptvm.irqlat_n)" >/tmp/irqlat-msi 2>&1
+		rc=$?
+		sleep 3
+		cat /tmp/irqlat-msi
+		echo "IRQLAT-RC msi $rc"
 		/bin/irqlat --bdf $bdf --edu --mode intx -n "$(arg ptvm.irqlat_n)" 2>&1
 	else
 		echo "IRQLAT-ERROR no edu device (1234:11e8) on the guest's bus"

@@ -6,5 +6,5 @@ dmesg | grep -E "BIOS-e820" | sed 's/^/PTVM-E820 /'
 for d in /sys/bus/pci/devices/*; do
 	[ -e "$d" ] && echo "PTVM-PCI $(basename $d) $(cat $d/vendor):$(cat $d/device) class=$(cat $d/class)"
 done
-dmesg | grep -E "MMCONFIG|ECAM" | sed 's/^/PTVM-DMESG /'
+dmesg | grep -E "MMCONFIG|ECAM|Checking aperture" | sed 's/^/PTVM-DMESG /'
 finish

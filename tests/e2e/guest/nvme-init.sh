@@ -3,15 +3,20 @@
 # random data with O_DIRECT, read it back and compare, count interrupts.
 . /common.sh
 loadmods
+# how the kernel came in (boot_params.type_of_loader: 0xb0 from Linux's own
+# PVH entry when not on Xen, 0xff from ptvm's bzImage zero page), and the
+# CPUs it brought up
+echo "PTVM-BOOT loader=$(od -An -tx1 -j 528 -N 1 /sys/kernel/boot_params/data | tr -d ' ') cpus=$(grep -c ^processor /proc/cpuinfo)"
 dev=/dev/nvme0n1
 for i in $(seq 100); do [ -b $dev ] && break; sleep 0.2; done
 [ -b $dev ] || { echo "PTVM-NVME no $dev"; dmesg | tail -30; finish; }
 off=$(arg ptvm.marker_off)
 echo "PTVM-MARKER $(dd if=$dev bs=4096 skip=$((off / 4096)) count=1 iflag=direct 2>/dev/null | head -c 64 | tr -d "\000")"
-# 8 MiB at 16 MiB, both ways with O_DIRECT
+# 8 MiB at 16 MiB (or ptvm.rw_off MiB), both ways with O_DIRECT
+rw=$(arg ptvm.rw_off)
 dd if=/dev/urandom of=/tmp/w bs=1M count=8 2>/dev/null
-dd if=/tmp/w of=$dev bs=1M seek=16 count=8 oflag=direct conv=fsync 2>/dev/null
-dd if=$dev of=/tmp/r bs=1M skip=16 count=8 iflag=direct 2>/dev/null
+dd if=/tmp/w of=$dev bs=1M seek=${rw:-16} count=8 oflag=direct conv=fsync 2>/dev/null
+dd if=$dev of=/tmp/r bs=1M skip=${rw:-16} count=8 iflag=direct 2>/dev/null
 if cmp -s /tmp/w /tmp/r; then echo "PTVM-RW-OK $(md5sum </tmp/w | cut -c1-32)"; else echo PTVM-RW-BAD; fi
 n=$(arg ptvm.reads)
 if [ -n "$n" ]; then

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <string.h>
+
+#include "pci/p2p.h"
+
+#define PAGE PCI_P2P_PAGE
+
+void pci_p2p_init(struct pci_p2p *p, const struct pci_p2p_ops *ops,
+		  void *opaque)
+{
+	memset(p, 0, sizeof(*p));
+	p->ops = ops;
+	p->opaque = opaque;
+}
+
+int pci_p2p_reserve(struct pci_p2p *p, uint64_t addr, uint64_t size)
+{
+	if (p->nreserved >= PCI_P2P_MAX_RESERVED)
+		return -ENOSPC;
+	p->reserved[p->nreserved].addr = addr;
+	p->reserved[p->nreserved].size = size;
+	p->nreserved++;
+	return 0;
+}
+
+static int overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return alen && blen && a < b + blen && b < a + alen;
+}
+
+int pci_p2p_place(struct pci_p2p *p, unsigned int id, uint64_t addr,
+		  uint64_t size)
+{
+	unsigned int i;
+
+	if (id >= PCI_P2P_MAX_BARS || !size)
+		return -EINVAL;
+	pci_p2p_release(p, id);
+	if (addr + size < addr)
+		goto refused;
+	for (i = 0; i < p->nreserved; i++)
+		if (overlap(addr, size, p->reserved[i].addr,
+			    p->reserved[i].size))
+			goto refused;
+	/*
+	 * The first BAR to take a place keeps it: a KVM slot or an IOMMU
+	 * mapping cannot overlap another one, and which of two overlapping
+	 * BARs decodes is undefined on real hardware anyway.
+	 */
+	for (i = 0; i < PCI_P2P_MAX_BARS; i++)
+		if (p->bar[i].placed &&
+		    overlap(addr, size, p->bar[i].addr, p->bar[i].size))
+			goto refused;
+	p->bar[id].placed = 1;
+	p->bar[id].addr = addr;
+	p->bar[id].size = size;
+	return 0;
+refused:
+	p->stats.refused++;
+	return -EADDRINUSE;
+}
+
+int pci_p2p_map(struct pci_p2p *p, unsigned int id, uint64_t off, uint64_t size,
+		void *hva)
+{
+	struct pci_p2p_bar *b;
+	uint64_t lo, hi;
+	int ret;
+
+	if (id >= PCI_P2P_MAX_BARS || !p->bar[id].placed)
+		return -EINVAL;
+	b = &p->bar[id];
+	if (off >= b->size || b->npieces >= PCI_P2P_MAX_PIECES)
+		return -EINVAL;
+	if (size > b->size - off)
+		size = b->size - off;
+	/* The guest address and the host memory must both be page-aligned. */
+	if ((b->addr & (PAGE - 1)) || (((uintptr_t)hva - off) & (PAGE - 1)))
+		return 0;
+	lo = (off + PAGE - 1) & ~(PAGE - 1);
+	hi = (off + size) & ~(PAGE - 1);
+	if (hi <= lo)
+		return 0;
+	ret = p->ops->dma_map(p->opaque, b->addr + lo,
+			      (uint8_t *)hva + (lo - off), hi - lo);
+	if (ret) {
+		p->stats.map_failed++;
+		return ret;
+	}
+	p->stats.maps++;
+	b->piece[b->npieces].off = lo;
+	b->piece[b->npieces].size = hi - lo;
+	b->npieces++;
+	return 0;
+}
+
+void pci_p2p_release(struct pci_p2p *p, unsigned int id)
+{
+	struct pci_p2p_bar *b;
+	unsigned int i;
+
+	if (id >= PCI_P2P_MAX_BARS)
+		return;
+	b = &p->bar[id];
+	for (i = 0; i < b->npieces; i++) {
+		if (p->ops->dma_unmap(p->opaque, b->addr + b->piece[i].off,
+				      b->piece[i].size))
+			p->stats.unmap_failed++;
+		else
+			p->stats.unmaps++;
+	}
+	b->npieces = 0;
+	b->placed = 0;
+}
+
+void pci_p2p_release_all(struct pci_p2p *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < PCI_P2P_MAX_BARS; i++)
+		pci_p2p_release(p, i);
+}

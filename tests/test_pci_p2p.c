@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdlib.h>
+
+#include "pci/p2p.h"
+#include "tests/fake_pci.h"
+#include "tests/harness.h"
+
+#define RAM_TOP 0x20000000ULL /* a 512 MiB guest */
+#define ECAM 0xe0000000ULL
+#define APIC 0xfec00000ULL
+#define G4 0x100000000ULL
+
+/* Host memory standing in for a BAR's mmap: page-aligned, never touched. */
+static uint8_t *const hva = (uint8_t *)0x7f0000000000ULL;
+
+struct bench {
+	struct fake_pci f;
+	struct pci_p2p p;
+};
+
+/* A fake IOMMU and a p2p table with a 512 MiB guest's reserved ranges. */
+static struct bench *bench_new(void)
+{
+	struct bench *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		abort();
+	fake_pci_init(&b->f, 0x1234, 0x5678);
+	pci_p2p_init(&b->p, &fake_pci_dma_ops, &b->f);
+	if (pci_p2p_reserve(&b->p, 0, RAM_TOP) ||
+	    pci_p2p_reserve(&b->p, ECAM, 0x100000) ||
+	    pci_p2p_reserve(&b->p, APIC, G4 - APIC))
+		abort();
+	return b;
+}
+
+TEST(bar_placed_and_mapped_at_its_guest_address)
+{
+	struct bench *b = bench_new();
+	const struct fake_call *c;
+
+	ASSERT_EQ(pci_p2p_place(&b->p, pci_p2p_id(0, 2), 0xc0000000, 0x2000),
+		  0);
+	ASSERT_EQ(pci_p2p_map(&b->p, pci_p2p_id(0, 2), 0, 0x2000, hva), 0);
+	ASSERT_EQ(fake_pci_count(&b->f, FAKE_DMA_MAP, -1), 1);
+	c = fake_pci_nth(&b->f, FAKE_DMA_MAP, -1, 0);
+	EXPECT_EQ(c->addr, 0xc0000000);
+	EXPECT_EQ(c->off, 0x2000);
+	EXPECT_EQ(b->f.dma[0].hva, hva);
+	EXPECT_EQ(b->p.stats.maps, 1);
+	pci_p2p_release(&b->p, pci_p2p_id(0, 2));
+	ASSERT_EQ(fake_pci_count(&b->f, FAKE_DMA_UNMAP, -1), 1);
+	c = fake_pci_nth(&b->f, FAKE_DMA_UNMAP, -1, 0);
+	EXPECT_EQ(c->addr, 0xc0000000);
+	EXPECT_EQ(c->off, 0x2000);
+	EXPECT_EQ(b->f.ndma, 0);
+	EXPECT_EQ(b->p.stats.unmaps, 1);
+	EXPECT_TRUE(fake_pci_ok(&b->f));
+	free(b);
+}
+
+TEST(sparse_areas_cut_to_pages_and_to_the_bar)
+{
+	struct bench *b = bench_new();
+	unsigned int id = pci_p2p_id(1, 0);
+
+	ASSERT_EQ(pci_p2p_place(&b->p, id, 0xc0100000, 0x10000), 0);
+	/* two areas around an MSI-X page at 0x3000: each mapped as given */
+	EXPECT_EQ(pci_p2p_map(&b->p, id, 0, 0x3000, hva), 0);
+	EXPECT_EQ(pci_p2p_map(&b->p, id, 0x4000, 0xc000, hva + 0x4000), 0);
+	/* an area not on page boundaries is cut inward */
+	EXPECT_EQ(pci_p2p_map(&b->p, id, 0x3800, 0x100, hva + 0x3800), 0);
+	/* an area past the BAR's end is cut to it */
+	ASSERT_EQ(pci_p2p_place(&b->p, pci_p2p_id(1, 1), 0xc0200000, 0x4000),
+		  0);
+	EXPECT_EQ(pci_p2p_map(&b->p, pci_p2p_id(1, 1), 0x1000, 0x100000,
+			      hva + 0x10000),
+		  0);
+	ASSERT_EQ(b->f.ndma, 3);
+	EXPECT_EQ(b->f.dma[0].iova, 0xc0100000);
+	EXPECT_EQ(b->f.dma[0].size, 0x3000);
+	EXPECT_EQ(b->f.dma[1].iova, 0xc0104000);
+	EXPECT_EQ(b->f.dma[1].size, 0xc000);
+	EXPECT_EQ(b->f.dma[2].iova, 0xc0201000);
+	EXPECT_EQ(b->f.dma[2].size, 0x3000);
+	/* unmapping gives back exactly what was mapped */
+	pci_p2p_release_all(&b->p);
+	EXPECT_EQ(b->f.ndma, 0);
+	EXPECT_EQ(b->p.stats.maps, 3);
+	EXPECT_EQ(b->p.stats.unmaps, 3);
+	EXPECT_TRUE(fake_pci_ok(&b->f));
+	free(b);
+}
+
+TEST(a_bar_over_ram_ecam_or_apics_is_refused_and_counted)
+{
+	struct bench *b = bench_new();
+	static const uint64_t bad[] = { 0, RAM_TOP - 0x1000, ECAM + 0x80000,
+					APIC, 0xfee00000 };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(pci_p2p_place(&b->p, 0, bad[i], 0x2000), -EADDRINUSE);
+		EXPECT_EQ(pci_p2p_map(&b->p, 0, 0, 0x2000, hva), -EINVAL);
+	}
+	/* wrapping past the top of the address space */
+	EXPECT_EQ(pci_p2p_place(&b->p, 0, ~0ULL - 0xfff, 0x2000), -EADDRINUSE);
+	EXPECT_EQ(b->p.stats.refused, 6);
+	EXPECT_EQ(fake_pci_count(&b->f, FAKE_DMA_MAP, -1), 0);
+	/* right after RAM is fine */
+	EXPECT_EQ(pci_p2p_place(&b->p, 0, RAM_TOP, 0x2000), 0);
+	EXPECT_TRUE(fake_pci_ok(&b->f));
+	free(b);
+}
+
+TEST(a_bar_over_another_bar_is_refused_the_first_keeps_its_place)
+{
+	struct bench *b = bench_new();
+	unsigned int a = pci_p2p_id(0, 0), c = pci_p2p_id(1, 2);
+
+	ASSERT_EQ(pci_p2p_place(&b->p, a, G4, 0x40000000), 0);
+	ASSERT_EQ(pci_p2p_map(&b->p, a, 0, 0x40000000, hva), 0);
+	EXPECT_EQ(pci_p2p_place(&b->p, c, G4 + 0x3ff00000, 0x200000),
+		  -EADDRINUSE);
+	EXPECT_EQ(b->p.stats.refused, 1);
+	EXPECT_EQ(b->f.ndma, 1);
+	/* moving the first away frees the place */
+	ASSERT_EQ(pci_p2p_place(&b->p, a, 2 * G4, 0x40000000), 0);
+	EXPECT_EQ(b->f.ndma, 0); /* its old mapping went with its old place */
+	EXPECT_EQ(pci_p2p_place(&b->p, c, G4 + 0x3ff00000, 0x200000), 0);
+	/* a BAR moving within its own old place is not refused by itself */
+	EXPECT_EQ(pci_p2p_place(&b->p, c, G4 + 0x3fe00000, 0x200000), 0);
+	EXPECT_TRUE(fake_pci_ok(&b->f));
+	free(b);
+}
+
+TEST(moving_a_bar_unmaps_the_old_place_before_mapping_the_new)
+{
+	struct bench *b = bench_new();
+	unsigned int id = pci_p2p_id(2, 4);
+
+	ASSERT_EQ(pci_p2p_place(&b->p, id, 0xc0000000, 0x1000), 0);
+	ASSERT_EQ(pci_p2p_map(&b->p, id, 0, 0x1000, hva), 0);
+	fake_pci_clear_log(&b->f);
+	ASSERT_EQ(pci_p2p_place(&b->p, id, 0xc0001000, 0x1000), 0);
+	ASSERT_EQ(pci_p2p_map(&b->p, id, 0, 0x1000, hva), 0);
+	ASSERT_EQ(b->f.ncalls, 2);
+	EXPECT_EQ(b->f.log[0].op, FAKE_DMA_UNMAP);
+	EXPECT_EQ(b->f.log[0].addr, 0xc0000000);
+	EXPECT_EQ(b->f.log[1].op, FAKE_DMA_MAP);
+	EXPECT_EQ(b->f.log[1].addr, 0xc0001000);
+	EXPECT_TRUE(fake_pci_ok(&b->f));
+	free(b);
+}
+
+TEST(an_iommu_refusal_is_counted_the_bar_keeps_its_place)
+{
+	struct bench *b = bench_new();
+	unsigned int id = pci_p2p_id(0, 2);
+
+	b->f.dma_limit = 1ULL << 39; /* L1's emulated IOMMU: 39 bits */
+	ASSERT_EQ(pci_p2p_place(&b->p, id, 1ULL << 39, 0x100000), 0);
+	EXPECT_EQ(pci_p2p_map(&b->p, id, 0, 0x100000, hva), -EINVAL);
+	EXPECT_EQ(b->p.stats.map_failed, 1);
+	EXPECT_EQ(b->p.stats.maps, 0);
+	/* still placed: another BAR cannot take the place */
+	EXPECT_EQ(pci_p2p_place(&b->p, pci_p2p_id(1, 0), 1ULL << 39, 0x1000),
+		  -EADDRINUSE);
+	/* and nothing to unmap at release */
+	pci_p2p_release(&b->p, id);
+	EXPECT_EQ(fake_pci_count(&b->f, FAKE_DMA_UNMAP, -1), 0);
+	EXPECT_EQ(pci_p2p_place(&b->p, pci_p2p_id(1, 0), 1ULL << 39, 0x1000),
+		  0);
+	EXPECT_TRUE(fake_pci_ok(&b->f));
+	free(b);
+}
+
+TEST(unaligned_places_and_memory_map_nothing)
+{
+	struct bench *b = bench_new();
+
+	/* a 1 KiB BAR at an address inside a page: placed, never mapped */
+	ASSERT_EQ(pci_p2p_place(&b->p, 0, 0xc0000400, 0x400), 0);
+	EXPECT_EQ(pci_p2p_map(&b->p, 0, 0, 0x400, hva), 0);
+	ASSERT_EQ(pci_p2p_place(&b->p, 1, 0xc0010000, 0x2000), 0);
+	EXPECT_EQ(pci_p2p_map(&b->p, 1, 0, 0x2000, hva + 0x10), 0);
+	EXPECT_EQ(fake_pci_count(&b->f, FAKE_DMA_MAP, -1), 0);
+	EXPECT_EQ(pci_p2p_map(&b->p, 1, 0x2000, 0x1000, hva), -EINVAL);
+	EXPECT_EQ(pci_p2p_place(&b->p, PCI_P2P_MAX_BARS, 0xc0020000, 0x1000),
+		  -EINVAL);
+	EXPECT_EQ(pci_p2p_place(&b->p, 2, 0xc0020000, 0), -EINVAL);
+	EXPECT_TRUE(fake_pci_ok(&b->f));
+	free(b);
+}
+
+TEST(an_unmap_error_is_counted_and_the_place_released)
+{
+	struct bench *b = bench_new();
+
+	ASSERT_EQ(pci_p2p_place(&b->p, 3, 0xc0000000, 0x1000), 0);
+	ASSERT_EQ(pci_p2p_map(&b->p, 3, 0, 0x1000, hva), 0);
+	b->f.ndma = 0; /* the IOMMU lost it: the unmap fails */
+	pci_p2p_release(&b->p, 3);
+	EXPECT_EQ(b->p.stats.unmap_failed, 1);
+	EXPECT_EQ(b->p.bar[3].placed, 0);
+	EXPECT_EQ(b->p.bar[3].npieces, 0);
+	free(b);
+}
+
+TEST(reserved_ranges_are_bounded)
+{
+	struct bench *b = bench_new();
+	unsigned int i;
+
+	for (i = b->p.nreserved; i < PCI_P2P_MAX_RESERVED; i++)
+		EXPECT_EQ(pci_p2p_reserve(&b->p, 0x1000 * i, 0x1000), 0);
+	EXPECT_EQ(pci_p2p_reserve(&b->p, 0, 0x1000), -ENOSPC);
+	free(b);
+}
+
+TEST_MAIN()
