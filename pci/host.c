@@ -121,6 +121,18 @@ static void cfg_write(struct pci_host *h, unsigned int bdf, unsigned int off,
 	/* The host bridge's header is read-only. */
 }
 
+static int write_held(const struct pci_host *h, unsigned int bdf,
+		      unsigned int off, unsigned int len, uint32_t val)
+{
+	const struct pci_host_func *f;
+
+	if (!cfg_access_ok(off, len) || bdf >> 8)
+		return 0;
+	f = &h->func[PCI_SLOT(bdf & 0xff)][PCI_FUNC(bdf & 0xff)];
+	return f->ops && f->ops->write_held &&
+	       f->ops->write_held(f->opaque, off, len, val);
+}
+
 /*
  * Configuration mechanism #1 (PCI Local Bus 3.0, 3.2.2.3.2): 0xcf8 holds
  * enable, bus, device, function and register; 0xcfc-0xcff the data.
@@ -166,4 +178,23 @@ void pci_host_ecam_write(struct pci_host *h, uint64_t off, unsigned int len,
 {
 	if (off < LAYOUT_ECAM_SIZE)
 		cfg_write(h, (unsigned int)(off >> 12), off & 0xfff, len, val);
+}
+
+int pci_host_pio_write_held(const struct pci_host *h, unsigned int port,
+			    unsigned int len, uint32_t val)
+{
+	unsigned int off = port - PCI_HOST_PIO_BASE;
+
+	if (off < 4 || off >= PCI_HOST_PIO_SIZE || !(h->cf8 & 0x80000000u))
+		return 0;
+	return write_held(h, (h->cf8 >> 8) & 0xffff,
+			  (h->cf8 & 0xfc) + (off - 4), len, val);
+}
+
+int pci_host_ecam_write_held(const struct pci_host *h, uint64_t off,
+			     unsigned int len, uint32_t val)
+{
+	if (off >= LAYOUT_ECAM_SIZE)
+		return 0;
+	return write_held(h, (unsigned int)(off >> 12), off & 0xfff, len, val);
 }

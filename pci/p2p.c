@@ -61,12 +61,32 @@ refused:
 	return -EADDRINUSE;
 }
 
+/*
+ * Maps piece i of b in the IOMMU; a refused piece is dropped (counted),
+ * the later ones move down.
+ */
+static int piece_map(struct pci_p2p *p, struct pci_p2p_bar *b, unsigned int i)
+{
+	int ret = p->ops->dma_map(p->opaque, b->addr + b->piece[i].off,
+				  b->piece[i].hva, b->piece[i].size);
+
+	if (ret) {
+		p->stats.map_failed++;
+		b->npieces--;
+		memmove(&b->piece[i], &b->piece[i + 1],
+			(b->npieces - i) * sizeof(b->piece[0]));
+		return ret;
+	}
+	p->stats.maps++;
+	b->piece[i].mapped = 1;
+	return 0;
+}
+
 int pci_p2p_map(struct pci_p2p *p, unsigned int id, uint64_t off, uint64_t size,
 		void *hva)
 {
 	struct pci_p2p_bar *b;
 	uint64_t lo, hi;
-	int ret;
 
 	if (id >= PCI_P2P_MAX_BARS || !p->bar[id].placed)
 		return -EINVAL;
@@ -82,17 +102,40 @@ int pci_p2p_map(struct pci_p2p *p, unsigned int id, uint64_t off, uint64_t size,
 	hi = (off + size) & ~(PAGE - 1);
 	if (hi <= lo)
 		return 0;
-	ret = p->ops->dma_map(p->opaque, b->addr + lo,
-			      (uint8_t *)hva + (lo - off), hi - lo);
-	if (ret) {
-		p->stats.map_failed++;
-		return ret;
-	}
-	p->stats.maps++;
 	b->piece[b->npieces].off = lo;
 	b->piece[b->npieces].size = hi - lo;
+	b->piece[b->npieces].hva = (uint8_t *)hva + (lo - off);
+	b->piece[b->npieces].mapped = 0;
 	b->npieces++;
-	return 0;
+	if (p->held)
+		return 0;
+	return piece_map(p, b, b->npieces - 1);
+}
+
+void pci_p2p_hold(struct pci_p2p *p)
+{
+	p->held = 1;
+}
+
+int pci_p2p_resume(struct pci_p2p *p)
+{
+	unsigned int i, j;
+	int ret, first = 0;
+
+	p->held = 0;
+	for (i = 0; i < PCI_P2P_MAX_BARS; i++)
+		for (j = 0; j < p->bar[i].npieces;) {
+			if (p->bar[i].piece[j].mapped) {
+				j++;
+				continue;
+			}
+			ret = piece_map(p, &p->bar[i], j);
+			if (ret && !first)
+				first = ret;
+			if (!ret)
+				j++;
+		}
+	return first;
 }
 
 void pci_p2p_release(struct pci_p2p *p, unsigned int id)
@@ -104,6 +147,8 @@ void pci_p2p_release(struct pci_p2p *p, unsigned int id)
 		return;
 	b = &p->bar[id];
 	for (i = 0; i < b->npieces; i++) {
+		if (!b->piece[i].mapped)
+			continue;
 		if (p->ops->dma_unmap(p->opaque, b->addr + b->piece[i].off,
 				      b->piece[i].size))
 			p->stats.unmap_failed++;

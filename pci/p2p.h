@@ -36,9 +36,11 @@ struct pci_p2p_ops {
 struct pci_p2p_bar {
 	int placed; /* holds [addr, addr + size) */
 	uint64_t addr, size;
-	unsigned int npieces; /* IOMMU mappings in place, in BAR offsets */
+	unsigned int npieces; /* IOMMU mappings wanted, in BAR offsets */
 	struct {
 		uint64_t off, size;
+		void *hva; /* host memory behind BAR offset off */
+		int mapped; /* 0 only while the mappings are held */
 	} piece[PCI_P2P_MAX_PIECES];
 };
 
@@ -56,6 +58,7 @@ struct pci_p2p {
 		uint64_t addr, size;
 	} reserved[PCI_P2P_MAX_RESERVED];
 	struct pci_p2p_bar bar[PCI_P2P_MAX_BARS];
+	int held; /* pci_p2p_hold: maps are recorded, not made */
 	struct pci_p2p_stats stats;
 };
 
@@ -84,6 +87,14 @@ int pci_p2p_place(struct pci_p2p *p, unsigned int id, uint64_t addr,
  */
 int pci_p2p_map(struct pci_p2p *p, unsigned int id, uint64_t off, uint64_t size,
 		void *hva);
+/*
+ * Until pci_p2p_resume, maps are only recorded (no device can master the
+ * bus yet, and the IOMMU is busy mapping guest RAM); places and refusals
+ * work as always.
+ */
+void pci_p2p_hold(struct pci_p2p *p);
+/* Makes the recorded maps. 0, or the first refusal's -errno (counted). */
+int pci_p2p_resume(struct pci_p2p *p);
 /* Unmaps everything of BAR id and gives up its place. */
 void pci_p2p_release(struct pci_p2p *p, unsigned int id);
 /* The same for every BAR: nothing stays mapped. */

@@ -342,6 +342,29 @@ void pci_vdev_cfg_write(struct pci_vdev *d, unsigned int off, unsigned int len,
 		pci_msi_write(&d->msi, msi_lo, msi_len, msi_val);
 }
 
+int pci_vdev_write_masters(const struct pci_vdev *d, unsigned int off,
+			   unsigned int len, uint32_t val)
+{
+	unsigned int i;
+
+	if (!cfg_access_ok(off, len) || off >= d->cfg_size)
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned int o = off + i;
+		uint8_t b = (uint8_t)(val >> (8 * i));
+
+		if (o == PCI_COMMAND && (b & d->wmask[o] & PCI_COMMAND_MASTER))
+			return 1;
+		if (d->msi_pos && o == d->msi_pos + PCI_MSI_FLAGS &&
+		    (b & PCI_MSI_FLAGS_ENABLE))
+			return 1;
+		if (d->msix_pos && o == d->msix_pos + PCI_MSIX_FLAGS + 1 &&
+		    (b & (PCI_MSIX_FLAGS_ENABLE >> 8)))
+			return 1;
+	}
+	return 0;
+}
+
 static int bar_access_ok(const struct pci_vdev *d, unsigned int bar,
 			 uint64_t off, unsigned int len)
 {

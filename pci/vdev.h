@@ -100,6 +100,13 @@ void pci_vdev_cfg_read(struct pci_vdev *d, unsigned int off, unsigned int len,
 		       uint32_t *val);
 void pci_vdev_cfg_write(struct pci_vdev *d, unsigned int off, unsigned int len,
 			uint32_t val);
+/*
+ * 1 if this config write would leave the device able to master the bus:
+ * it sets Bus Master Enable, MSI Enable or MSI-X Enable. No side effect:
+ * the caller may hold the write back (until DMA is ready) and retry it.
+ */
+int pci_vdev_write_masters(const struct pci_vdev *d, unsigned int off,
+			   unsigned int len, uint32_t val);
 /* A trapped access at off inside BAR bar: MSI-X table/PBA or forwarded. */
 void pci_vdev_bar_read(struct pci_vdev *d, unsigned int bar, uint64_t off,
 		       unsigned int len, uint64_t *val);

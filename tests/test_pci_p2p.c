@@ -219,4 +219,189 @@ TEST(reserved_ranges_are_bounded)
 	free(b);
 }
 
+/* ---- held maps: recorded while guest RAM is being mapped ---- */
+
+TEST(held_maps_are_recorded_not_made)
+{
+	struct bench *b = bench_new();
+	unsigned int a = pci_p2p_id(0, 0), c = pci_p2p_id(1, 2);
+
+	pci_p2p_hold(&b->p);
+	ASSERT_EQ(pci_p2p_place(&b->p, a, 0xc0000000, 0x10000), 0);
+	ASSERT_EQ(pci_p2p_place(&b->p, c, G4, 0x4000), 0);
+	EXPECT_EQ(pci_p2p_map(&b->p, a, 0, 0x3000, hva), 0);
+	EXPECT_EQ(pci_p2p_map(&b->p, a, 0x4000, 0xc000, hva + 0x4000), 0);
+	EXPECT_EQ(pci_p2p_map(&b->p, c, 0x1000, 0x100000, hva + 0x20000), 0);
+	/* places and refusals work as always */
+	EXPECT_EQ(pci_p2p_place(&b->p, pci_p2p_id(2, 0), 0xc0008000, 0x1000),
+		  -EADDRINUSE);
+	EXPECT_EQ(pci_p2p_place(&b->p, pci_p2p_id(2, 0), ECAM, 0x1000),
+		  -EADDRINUSE);
+	EXPECT_EQ(b->p.stats.refused, 2);
+	EXPECT_EQ(fake_pci_count(&b->f, FAKE_DMA_MAP, -1), 0);
+	EXPECT_EQ(b->f.ndma, 0);
+	EXPECT_EQ(b->p.stats.maps, 0);
+	EXPECT_EQ(b->p.stats.map_failed, 0);
+	EXPECT_EQ(b->p.bar[a].npieces, 2);
+	EXPECT_EQ(b->p.bar[c].npieces, 1);
+	/* resuming makes them all, where they were asked for */
+	EXPECT_EQ(pci_p2p_resume(&b->p), 0);
+	EXPECT_EQ(fake_pci_count(&b->f, FAKE_DMA_MAP, -1), 3);
+	ASSERT_EQ(b->f.ndma, 3);
+	EXPECT_EQ(b->f.dma[0].iova, 0xc0000000);
+	EXPECT_EQ(b->f.dma[0].size, 0x3000);
+	EXPECT_EQ(b->f.dma[0].hva, hva);
+	EXPECT_EQ(b->f.dma[1].iova, 0xc0004000);
+	EXPECT_EQ(b->f.dma[1].size, 0xc000);
+	EXPECT_EQ(b->f.dma[1].hva, hva + 0x4000);
+	EXPECT_EQ(b->f.dma[2].iova, G4 + 0x1000);
+	EXPECT_EQ(b->f.dma[2].size, 0x3000);
+	EXPECT_EQ(b->f.dma[2].hva, hva + 0x20000);
+	EXPECT_EQ(b->p.stats.maps, 3);
+	/* a second resume has nothing left to do */
+	EXPECT_EQ(pci_p2p_resume(&b->p), 0);
+	EXPECT_EQ(fake_pci_count(&b->f, FAKE_DMA_MAP, -1), 3);
+	EXPECT_EQ(b->p.stats.maps, 3);
+	pci_p2p_release_all(&b->p);
+	EXPECT_EQ(fake_pci_count(&b->f, FAKE_DMA_UNMAP, -1), 3);
+	EXPECT_EQ(b->f.ndma, 0);
+	EXPECT_EQ(b->p.stats.unmaps, 3);
+	EXPECT_EQ(b->p.stats.unmap_failed, 0);
+	EXPECT_TRUE(fake_pci_ok(&b->f));
+	free(b);
+}
+
+TEST(a_held_map_released_or_moved_before_resume_is_never_made)
+{
+	struct bench *b = bench_new();
+	unsigned int a = pci_p2p_id(0, 0), c = pci_p2p_id(0, 2);
+
+	pci_p2p_hold(&b->p);
+	ASSERT_EQ(pci_p2p_place(&b->p, a, 0xc0000000, 0x2000), 0);
+	ASSERT_EQ(pci_p2p_map(&b->p, a, 0, 0x2000, hva), 0);
+	pci_p2p_release(&b->p, a);
+	EXPECT_EQ(fake_pci_count(&b->f, FAKE_DMA_UNMAP, -1), 0);
+	EXPECT_EQ(b->p.stats.unmaps, 0);
+	EXPECT_EQ(b->p.stats.unmap_failed, 0);
+	EXPECT_EQ(b->p.bar[a].placed, 0);
+	/* moved while held: only the new place is mapped on resume */
+	ASSERT_EQ(pci_p2p_place(&b->p, c, 0xc0100000, 0x2000), 0);
+	ASSERT_EQ(pci_p2p_map(&b->p, c, 0, 0x2000, hva + 0x10000), 0);
+	ASSERT_EQ(pci_p2p_place(&b->p, c, 0xc0200000, 0x2000), 0);
+	ASSERT_EQ(pci_p2p_map(&b->p, c, 0, 0x2000, hva + 0x10000), 0);
+	EXPECT_EQ(fake_pci_count(&b->f, FAKE_DMA_UNMAP, -1), 0);
+	EXPECT_EQ(fake_pci_count(&b->f, FAKE_DMA_MAP, -1), 0);
+	EXPECT_EQ(pci_p2p_resume(&b->p), 0);
+	ASSERT_EQ(fake_pci_count(&b->f, FAKE_DMA_MAP, -1), 1);
+	EXPECT_EQ(fake_pci_nth(&b->f, FAKE_DMA_MAP, -1, 0)->addr, 0xc0200000);
+	EXPECT_EQ(b->p.stats.maps, 1);
+	pci_p2p_release_all(&b->p);
+	EXPECT_EQ(b->p.stats.unmaps, 1);
+	EXPECT_EQ(b->f.ndma, 0);
+	EXPECT_TRUE(fake_pci_ok(&b->f));
+	free(b);
+}
+
+/*
+ * The IOMMU refuses some recorded pieces at resume (past its width): they
+ * are dropped and counted, resume gives the first -errno, every other
+ * piece (before, between and after them, in any BAR) is still mapped.
+ */
+TEST(a_piece_refused_on_resume_is_dropped_the_others_mapped)
+{
+	struct bench *b = bench_new();
+	const uint64_t lim = 1ULL << 39, base = lim - 0x2000;
+	unsigned int a = pci_p2p_id(0, 0), c = pci_p2p_id(0, 1);
+	unsigned int e = pci_p2p_id(3, 5);
+	uint64_t seen = 0;
+	unsigned int i;
+
+	b->f.dma_limit = lim;
+	pci_p2p_hold(&b->p);
+	ASSERT_EQ(pci_p2p_place(&b->p, a, base, 0x4000), 0);
+	/* fits, refused, refused, fits: in this order */
+	ASSERT_EQ(pci_p2p_map(&b->p, a, 0, 0x1000, hva), 0);
+	ASSERT_EQ(pci_p2p_map(&b->p, a, 0x2000, 0x1000, hva + 0x2000), 0);
+	ASSERT_EQ(pci_p2p_map(&b->p, a, 0x3000, 0x1000, hva + 0x3000), 0);
+	ASSERT_EQ(pci_p2p_map(&b->p, a, 0x1000, 0x1000, hva + 0x1000), 0);
+	ASSERT_EQ(pci_p2p_place(&b->p, c, 0xc0000000, 0x1000), 0);
+	ASSERT_EQ(pci_p2p_map(&b->p, c, 0, 0x1000, hva + 0x8000), 0);
+	ASSERT_EQ(pci_p2p_place(&b->p, e, 2 * lim, 0x1000), 0);
+	ASSERT_EQ(pci_p2p_map(&b->p, e, 0, 0x1000, hva + 0x9000), 0);
+	EXPECT_EQ(b->p.bar[a].npieces, 4);
+	EXPECT_EQ(fake_pci_count(&b->f, FAKE_DMA_MAP, -1), 0);
+
+	EXPECT_EQ(pci_p2p_resume(&b->p), -EINVAL);
+	EXPECT_EQ(b->p.stats.map_failed, 3);
+	EXPECT_EQ(b->p.stats.maps, 3);
+	EXPECT_EQ(fake_pci_count(&b->f, FAKE_DMA_MAP, -1), 6);
+	ASSERT_EQ(b->f.ndma, 3);
+	for (i = 0; i < b->f.ndma; i++) {
+		if (b->f.dma[i].iova == base) {
+			EXPECT_EQ(b->f.dma[i].hva, hva);
+			seen |= 1;
+		} else if (b->f.dma[i].iova == base + 0x1000) {
+			EXPECT_EQ(b->f.dma[i].hva, hva + 0x1000);
+			seen |= 2;
+		} else if (b->f.dma[i].iova == 0xc0000000) {
+			EXPECT_EQ(b->f.dma[i].hva, hva + 0x8000);
+			seen |= 4;
+		}
+		EXPECT_EQ(b->f.dma[i].size, 0x1000);
+	}
+	EXPECT_EQ(seen, 7);
+	/* the refused ones are gone: the BARs keep what is mapped */
+	ASSERT_EQ(b->p.bar[a].npieces, 2);
+	EXPECT_EQ(b->p.bar[a].piece[0].off, 0);
+	EXPECT_EQ(b->p.bar[a].piece[1].off, 0x1000);
+	EXPECT_EQ(b->p.bar[e].npieces, 0);
+	EXPECT_TRUE(b->p.bar[e].placed);
+
+	/* after resume, maps go straight through */
+	ASSERT_EQ(pci_p2p_place(&b->p, pci_p2p_id(1, 0), 0xc0100000, 0x2000),
+		  0);
+	EXPECT_EQ(pci_p2p_map(&b->p, pci_p2p_id(1, 0), 0, 0x2000,
+			      hva + 0x10000),
+		  0);
+	EXPECT_EQ(fake_pci_count(&b->f, FAKE_DMA_MAP, -1), 7);
+	EXPECT_EQ(b->f.ndma, 4);
+	EXPECT_EQ(b->p.stats.maps, 4);
+	EXPECT_EQ(pci_p2p_map(&b->p, e, 0, 0x1000, hva + 0x9000), -EINVAL);
+	EXPECT_EQ(b->p.stats.map_failed, 4);
+
+	/* release gives back exactly what was mapped */
+	pci_p2p_release_all(&b->p);
+	EXPECT_EQ(b->f.ndma, 0);
+	EXPECT_EQ(b->p.stats.unmaps, b->p.stats.maps);
+	EXPECT_EQ(fake_pci_count(&b->f, FAKE_DMA_UNMAP, -1), 4);
+	EXPECT_EQ(b->p.stats.unmap_failed, 0);
+	EXPECT_TRUE(fake_pci_ok(&b->f));
+	free(b);
+}
+
+/* Maps made before a hold stay; resume maps only what was held. */
+TEST(resume_leaves_earlier_mappings_alone)
+{
+	struct bench *b = bench_new();
+	unsigned int a = pci_p2p_id(0, 0);
+
+	ASSERT_EQ(pci_p2p_place(&b->p, a, 0xc0000000, 0x10000), 0);
+	ASSERT_EQ(pci_p2p_map(&b->p, a, 0, 0x2000, hva), 0);
+	EXPECT_EQ(b->f.ndma, 1);
+	pci_p2p_hold(&b->p);
+	ASSERT_EQ(pci_p2p_map(&b->p, a, 0x4000, 0x2000, hva + 0x4000), 0);
+	EXPECT_EQ(b->f.ndma, 1);
+	fake_pci_clear_log(&b->f);
+	EXPECT_EQ(pci_p2p_resume(&b->p), 0);
+	ASSERT_EQ(fake_pci_count(&b->f, FAKE_DMA_MAP, -1), 1);
+	EXPECT_EQ(fake_pci_nth(&b->f, FAKE_DMA_MAP, -1, 0)->addr, 0xc0004000);
+	EXPECT_EQ(b->f.ndma, 2);
+	EXPECT_EQ(b->p.stats.maps, 2);
+	pci_p2p_release_all(&b->p);
+	EXPECT_EQ(b->p.stats.unmaps, 2);
+	EXPECT_EQ(b->f.ndma, 0);
+	EXPECT_TRUE(fake_pci_ok(&b->f));
+	free(b);
+}
+
 TEST_MAIN()

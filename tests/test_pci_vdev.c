@@ -701,4 +701,259 @@ TEST(bar_sizing)
 	EXPECT_EQ(fake_pci_count(&b->f, FAKE_BAR_MAP, -1), 0);
 }
 
+/* ---- writes that let the device master the bus ---- */
+
+#define WM_MSI 0x50
+#define WM_MSIX 0x70
+
+/* MSI at WM_MSI and MSI-X (4 vectors, table in BAR 0) at WM_MSIX. */
+static struct fake_bench *masters_bench(void)
+{
+	struct fake_bench *b = bench_new();
+
+	fake_pci_bar(&b->f, 0, PCI_BASE_ADDRESS_MEM_TYPE_32, 0x4000);
+	fake_pci_caps_start(&b->f, WM_MSI);
+	fake_pci_msi_cap(&b->f, WM_MSI, WM_MSIX,
+			 PCI_MSI_FLAGS_64BIT | PCI_MSI_FLAGS_MASKBIT, 1);
+	fake_pci_msix_cap(&b->f, WM_MSIX, 0, 4, 0x2000, 0x3000);
+	if (fake_pci_vdev_init(&b->d, &b->f))
+		abort();
+	fake_pci_clear_log(&b->f);
+	return b;
+}
+
+TEST(write_masters_bus_master_enable)
+{
+	struct fake_bench *b = masters_bench();
+	const struct pci_vdev *d = &b->d;
+
+	ASSERT_EQ(d->msi_pos, WM_MSI);
+	ASSERT_EQ(d->msix_pos, WM_MSIX);
+	/* BME in a 1-, 2- and 4-byte write at the command register */
+	EXPECT_EQ(pci_vdev_write_masters(d, PCI_COMMAND, 1, PCI_COMMAND_MASTER),
+		  1);
+	EXPECT_EQ(pci_vdev_write_masters(d, PCI_COMMAND, 2, PCI_COMMAND_MASTER),
+		  1);
+	EXPECT_EQ(pci_vdev_write_masters(d, PCI_COMMAND, 4, PCI_COMMAND_MASTER),
+		  1);
+	EXPECT_EQ(pci_vdev_write_masters(d, PCI_COMMAND, 2,
+					 PCI_COMMAND_MASTER |
+						 PCI_COMMAND_MEMORY),
+		  1);
+	EXPECT_EQ(pci_vdev_write_masters(d, PCI_COMMAND, 4, 0xffffffff), 1);
+	/* decode only, or nothing: the device cannot master */
+	EXPECT_EQ(pci_vdev_write_masters(d, PCI_COMMAND, 1, PCI_COMMAND_MEMORY),
+		  0);
+	EXPECT_EQ(pci_vdev_write_masters(d, PCI_COMMAND, 2,
+					 PCI_COMMAND_MEMORY | PCI_COMMAND_IO),
+		  0);
+	EXPECT_EQ(pci_vdev_write_masters(d, PCI_COMMAND, 4,
+					 0xffff0000 | PCI_COMMAND_MEMORY),
+		  0);
+	EXPECT_EQ(pci_vdev_write_masters(d, PCI_COMMAND, 2, 0), 0);
+	/* bit 2 of another byte is not BME */
+	EXPECT_EQ(pci_vdev_write_masters(d, PCI_COMMAND + 1, 1,
+					 PCI_COMMAND_MASTER),
+		  0);
+	EXPECT_EQ(pci_vdev_write_masters(d, PCI_STATUS, 2, PCI_COMMAND_MASTER),
+		  0);
+	EXPECT_EQ(pci_vdev_write_masters(d, PCI_VENDOR_ID, 4,
+					 PCI_COMMAND_MASTER),
+		  0);
+	EXPECT_EQ(pci_vdev_write_masters(d, PCI_CACHE_LINE_SIZE, 4, 0xffffffff),
+		  0);
+	/* BME not writable: the write cannot set it */
+	b->d.wmask[PCI_COMMAND] &= (uint8_t)~PCI_COMMAND_MASTER;
+	EXPECT_EQ(pci_vdev_write_masters(d, PCI_COMMAND, 2, PCI_COMMAND_MASTER),
+		  0);
+	EXPECT_EQ(pci_vdev_write_masters(d, PCI_COMMAND, 4, 0xffffffff), 0);
+	EXPECT_EQ(b->f.ncalls, 0);
+	free(b);
+}
+
+TEST(write_masters_msi_and_msix_enable)
+{
+	struct fake_bench *b = masters_bench();
+	const struct pci_vdev *d = &b->d;
+
+	/* MSI Enable: flags byte 0 bit 0, however the write reaches it */
+	EXPECT_EQ(pci_vdev_write_masters(d, WM_MSI + PCI_MSI_FLAGS, 2,
+					 PCI_MSI_FLAGS_ENABLE),
+		  1);
+	EXPECT_EQ(pci_vdev_write_masters(d, WM_MSI + PCI_MSI_FLAGS, 1,
+					 PCI_MSI_FLAGS_ENABLE),
+		  1);
+	EXPECT_EQ(pci_vdev_write_masters(d, WM_MSI, 4,
+					 PCI_MSI_FLAGS_ENABLE << 16 |
+						 PCI_CAP_ID_MSI),
+		  1);
+	EXPECT_EQ(pci_vdev_write_masters(d, WM_MSI + PCI_MSI_FLAGS, 2,
+					 PCI_MSI_FLAGS_QSIZE),
+		  0);
+	EXPECT_EQ(pci_vdev_write_masters(d, WM_MSI + PCI_MSI_FLAGS + 1, 1,
+					 PCI_MSI_FLAGS_ENABLE),
+		  0);
+	EXPECT_EQ(pci_vdev_write_masters(d, WM_MSI, 2, 0xffff), 0);
+	EXPECT_EQ(pci_vdev_write_masters(d, WM_MSI + PCI_MSI_ADDRESS_LO, 4,
+					 0xffffffff),
+		  0);
+	/* MSI-X Enable: flags byte 1 bit 7 */
+	EXPECT_EQ(pci_vdev_write_masters(d, WM_MSIX + PCI_MSIX_FLAGS, 2,
+					 PCI_MSIX_FLAGS_ENABLE),
+		  1);
+	EXPECT_EQ(pci_vdev_write_masters(d, WM_MSIX, 4,
+					 (uint32_t)PCI_MSIX_FLAGS_ENABLE << 16 |
+						 PCI_CAP_ID_MSIX),
+		  1);
+	EXPECT_EQ(pci_vdev_write_masters(d, WM_MSIX + PCI_MSIX_FLAGS + 1, 1,
+					 PCI_MSIX_FLAGS_ENABLE >> 8),
+		  1);
+	EXPECT_EQ(pci_vdev_write_masters(d, WM_MSIX + PCI_MSIX_FLAGS, 2,
+					 PCI_MSIX_FLAGS_ENABLE |
+						 PCI_MSIX_FLAGS_MASKALL),
+		  1);
+	EXPECT_EQ(pci_vdev_write_masters(d, WM_MSIX + PCI_MSIX_FLAGS, 2,
+					 PCI_MSIX_FLAGS_MASKALL),
+		  0);
+	/* the table size byte: 0x80 there is not the enable bit */
+	EXPECT_EQ(pci_vdev_write_masters(d, WM_MSIX + PCI_MSIX_FLAGS, 1, 0x80),
+		  0);
+	EXPECT_EQ(pci_vdev_write_masters(d, WM_MSIX + PCI_MSIX_TABLE, 4,
+					 0xffffffff),
+		  0);
+	EXPECT_EQ(b->f.ncalls, 0);
+	free(b);
+}
+
+TEST(write_masters_without_msi_or_msix)
+{
+	struct fake_bench *b = bench_new();
+	const struct pci_vdev *d = &b->d;
+
+	/* no capabilities: those offsets are the device's own registers */
+	ASSERT_EQ(fake_pci_vdev_init(&b->d, &b->f), 0);
+	ASSERT_EQ(d->msi_pos, 0);
+	ASSERT_EQ(d->msix_pos, 0);
+	EXPECT_EQ(pci_vdev_write_masters(d, WM_MSI + PCI_MSI_FLAGS, 2,
+					 PCI_MSI_FLAGS_ENABLE),
+		  0);
+	EXPECT_EQ(pci_vdev_write_masters(d, WM_MSI, 4, 0xffffffff), 0);
+	EXPECT_EQ(pci_vdev_write_masters(d, WM_MSIX + PCI_MSIX_FLAGS, 2,
+					 PCI_MSIX_FLAGS_ENABLE),
+		  0);
+	EXPECT_EQ(pci_vdev_write_masters(d, WM_MSIX, 4, 0xffffffff), 0);
+	/* offset 0 of a function without MSI is not its flags byte */
+	EXPECT_EQ(pci_vdev_write_masters(d, PCI_MSI_FLAGS, 2,
+					 PCI_MSI_FLAGS_ENABLE),
+		  0);
+	/* BME still counts */
+	EXPECT_EQ(pci_vdev_write_masters(d, PCI_COMMAND, 2, PCI_COMMAND_MASTER),
+		  1);
+	/* MSI hidden (VFIO gives it no vectors): its enable is no master */
+	fake_pci_caps_start(&b->f, WM_MSI);
+	fake_pci_msi_cap(&b->f, WM_MSI, 0, 0, 0);
+	ASSERT_EQ(fake_pci_vdev_init(&b->d, &b->f), 0);
+	ASSERT_EQ(d->msi_pos, 0);
+	EXPECT_EQ(pci_vdev_write_masters(d, WM_MSI + PCI_MSI_FLAGS, 2,
+					 PCI_MSI_FLAGS_ENABLE),
+		  0);
+	free(b);
+}
+
+TEST(write_masters_bad_accesses)
+{
+	static const struct {
+		unsigned int off, len;
+	} bad[] = {
+		{ PCI_COMMAND + 1, 2 },
+		{ PCI_COMMAND - 1, 2 },
+		{ PCI_COMMAND + 2, 4 },
+		{ PCI_COMMAND, 3 },
+		{ PCI_COMMAND, 0 },
+		{ PCI_COMMAND, 8 },
+		{ WM_MSI + PCI_MSI_FLAGS - 1, 2 },
+		{ WM_MSI + PCI_MSI_FLAGS + 1, 2 },
+		{ WM_MSI + 1, 4 },
+		{ WM_MSIX + PCI_MSIX_FLAGS + 1, 2 },
+		{ WM_MSIX + PCI_MSIX_FLAGS, 4 },
+		{ WM_MSIX + PCI_MSIX_FLAGS - 1, 4 },
+		{ 4096, 1 },
+		{ -1u, 1 },
+	};
+	struct fake_bench *b = masters_bench();
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (pci_vdev_write_masters(&b->d, bad[i].off, bad[i].len,
+					   0xffffffff))
+			HARNESS_REPORT("off 0x%x len %u", bad[i].off,
+				       bad[i].len);
+		EXPECT_EQ(pci_vdev_write_masters(&b->d, bad[i].off, bad[i].len,
+						 0xffffffff),
+			  0);
+	}
+	/* past the end of a conventional function */
+	ASSERT_EQ(b->d.cfg_size, PCI_CFG_SPACE_SIZE);
+	EXPECT_EQ(pci_vdev_write_masters(&b->d, PCI_CFG_SPACE_SIZE, 4,
+					 0xffffffff),
+		  0);
+	/* a bad access is not counted either: nothing happened */
+	EXPECT_EQ(b->d.stats.bad_cfg, 0);
+	EXPECT_EQ(b->f.ncalls, 0);
+	free(b);
+}
+
+/* Asking changes nothing: the guest reads what it read before. */
+TEST(write_masters_has_no_side_effect)
+{
+	static const struct {
+		unsigned int off, len;
+		uint32_t val;
+	} w[] = {
+		{ PCI_COMMAND, 1, PCI_COMMAND_MASTER },
+		{ PCI_COMMAND, 2, PCI_COMMAND_MASTER | PCI_COMMAND_MEMORY },
+		{ PCI_COMMAND, 4, 0xffffffff },
+		{ WM_MSI + PCI_MSI_FLAGS, 2, PCI_MSI_FLAGS_ENABLE },
+		{ WM_MSI, 4, 0xffffffff },
+		{ WM_MSIX + PCI_MSIX_FLAGS, 2, PCI_MSIX_FLAGS_ENABLE },
+		{ WM_MSIX, 4, 0xffffffff },
+		{ PCI_BASE_ADDRESS_0, 4, 0xffffffff },
+		{ PCI_COMMAND + 1, 2, 0xffff },
+	};
+	struct fake_bench *b = masters_bench();
+	struct pci_vdev *before = malloc(sizeof(*before));
+	uint32_t cfg[PCI_CFG_SPACE_SIZE / 4];
+	uint8_t phys[sizeof(b->f.cfg)];
+	unsigned int i, k;
+
+	ASSERT_TRUE(before != NULL);
+	for (k = 0; k < PCI_CFG_SPACE_SIZE / 4; k++)
+		cfg[k] = rd(&b->d, 4 * k, 4);
+	memcpy(before, &b->d, sizeof(*before));
+	memcpy(phys, b->f.cfg, sizeof(phys));
+	fake_pci_clear_log(&b->f);
+	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+		pci_vdev_write_masters(&b->d, w[i].off, w[i].len, w[i].val);
+	EXPECT_EQ(memcmp(before, &b->d, sizeof(*before)), 0);
+	EXPECT_EQ(memcmp(phys, b->f.cfg, sizeof(phys)), 0);
+	EXPECT_EQ(b->f.ncalls, 0);
+	for (k = 0; k < PCI_CFG_SPACE_SIZE / 4; k++) {
+		if (rd(&b->d, 4 * k, 4) != cfg[k])
+			HARNESS_REPORT("dword 0x%02x", 4 * k);
+		EXPECT_EQ(rd(&b->d, 4 * k, 4), cfg[k]);
+	}
+	EXPECT_EQ(rd(&b->d, PCI_COMMAND, 2) & PCI_COMMAND_MASTER, 0);
+	EXPECT_EQ(rd(&b->d, WM_MSI + PCI_MSI_FLAGS, 2) & PCI_MSI_FLAGS_ENABLE,
+		  0);
+	EXPECT_EQ(rd(&b->d, WM_MSIX + PCI_MSIX_FLAGS, 2) &
+			  PCI_MSIX_FLAGS_ENABLE,
+		  0);
+	/* the same write, made: it takes as always */
+	wr(&b->d, PCI_COMMAND, 2, PCI_COMMAND_MASTER);
+	EXPECT_EQ(rd(&b->d, PCI_COMMAND, 2), PCI_COMMAND_MASTER);
+	EXPECT_TRUE(fake_pci_ok(&b->f));
+	free(before);
+	free(b);
+}
+
 TEST_MAIN()
