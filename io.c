@@ -108,6 +108,34 @@ void io_coalesced_drain(struct vm *vm)
 	coalesced_drain(&vm->coalesced, io_coalesced_one, vm);
 }
 
+int io_write_held(struct vm *vm, const struct vcpu_trap *t)
+{
+	uint32_t val = 0;
+	unsigned int i;
+
+	if (!t->write || t->len > 4)
+		return 0;
+	if (t->kind == TRAP_MMIO) {
+		memcpy(&val, t->data, t->len);
+		return in_range(t->addr, t->len, LAYOUT_ECAM_BASE,
+				LAYOUT_ECAM_SIZE) &&
+		       pci_host_ecam_write_held(&vm->pci,
+						t->addr - LAYOUT_ECAM_BASE,
+						t->len, val);
+	}
+	if (t->kind != TRAP_PIO ||
+	    !in_range(t->addr, t->len, PCI_HOST_PIO_BASE, PCI_HOST_PIO_SIZE))
+		return 0;
+	/* string PIO: held whole if any of its elements would be */
+	for (i = 0; i < t->count; i++) {
+		memcpy(&val, t->data + i * t->len, t->len);
+		if (pci_host_pio_write_held(&vm->pci, (unsigned int)t->addr,
+					    t->len, val))
+			return 1;
+	}
+	return 0;
+}
+
 void io_pio(struct vm *vm, struct vcpu_trap *t)
 {
 	unsigned int i, port = (unsigned int)t->addr, len = t->len;

@@ -40,6 +40,21 @@ void *mem_gpa(const struct mem *m, uint64_t gpa, uint64_t len);
 int mem_alloc(struct mem *m, uint64_t size, int hugepages);
 void mem_free(struct mem *m);
 
+#define MEM_PREFAULT_MAX_THREADS 16
+/*
+ * Faults all guest RAM in for writing on threads parallel threads (the
+ * calling one among them), leaving its contents as they are; stops early
+ * once *stop is set. 0 or the first -errno.
+ */
+int mem_prefault(const struct mem *m, unsigned int threads,
+		 const _Atomic int *stop);
+/*
+ * The thread count where prefaulting pays: the host CPUs this process may
+ * run on (at most 8), for 1 GiB of RAM or more;
+ * 0 (none) with one CPU, where pinning faults the pages in as fast.
+ */
+unsigned int mem_prefault_auto(uint64_t size);
+
 /* Registers the RAM ranges as KVM memory slots 0 and 1. 0 or -errno. */
 int mem_kvm_register(const struct mem *m, int vm_fd);
 /* First slot number free for others (BAR mappings). */

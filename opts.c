@@ -9,6 +9,7 @@
 #include <linux/kvm.h>
 
 #include "fmt.h"
+#include "memory.h"
 #include "opts.h"
 
 int opts_parse_size(const char *s, uint64_t *bytes)
@@ -216,6 +217,8 @@ enum opt_id {
 	OPT_DISABLE_EXITS,
 	OPT_HALT_POLL,
 	OPT_SHUTDOWN_TIMEOUT,
+	OPT_DMA_MAP,
+	OPT_PREFAULT_THREADS,
 };
 
 static int opt_flag(struct opts *o, const char *a)
@@ -342,6 +345,28 @@ static int opt_valued(struct opts *o, enum opt_id k, const char *v)
 				v);
 		o->shutdown_timeout = (unsigned int)n;
 		break;
+	case OPT_DMA_MAP:
+		if (strcmp(v, "overlap") && strcmp(v, "before"))
+			return opts_fail(
+				o,
+				"--dma-map '%s': give overlap (map while the guest boots) or before",
+				v);
+		o->dma_before = !strcmp(v, "before");
+		break;
+	case OPT_PREFAULT_THREADS:
+		if (!strcmp(v, "auto")) {
+			o->prefault_threads = -1;
+			break;
+		}
+		n = fmt_strtoull(v, &end, 10);
+		if (*v < '0' || *v > '9' || *end ||
+		    n > MEM_PREFAULT_MAX_THREADS)
+			return opts_fail(
+				o,
+				"--prefault-threads '%s': give auto, or 0 (none) to 16",
+				v);
+		o->prefault_threads = (int)n;
+		break;
 	}
 	return 0;
 }
@@ -380,6 +405,8 @@ int opts_parse(struct opts *o, int argc, char *const argv[])
 		[OPT_DISABLE_EXITS] = "--disable-exits",
 		[OPT_HALT_POLL] = "--halt-poll",
 		[OPT_SHUTDOWN_TIMEOUT] = "--shutdown-timeout",
+		[OPT_DMA_MAP] = "--dma-map",
+		[OPT_PREFAULT_THREADS] = "--prefault-threads",
 	};
 	unsigned int k;
 	int i, ret;
@@ -390,6 +417,7 @@ int opts_parse(struct opts *o, int argc, char *const argv[])
 	o->cmdline = OPTS_DEFAULT_CMDLINE;
 	o->halt_poll_ns = -1;
 	o->shutdown_timeout = OPTS_DEFAULT_SHUTDOWN_TIMEOUT;
+	o->prefault_threads = -1;
 
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
@@ -451,6 +479,13 @@ const char opts_usage[] =
 	"  --shutdown-timeout SECS  on SIGTERM or SIGPWR, press the guest's ACPI\n"
 	"                    power button and give it SECS seconds to power off\n"
 	"                    before stopping it (default 30; 0 stops at once)\n"
+	"  --dma-map WHEN    overlap (default): map guest RAM for device DMA on a\n"
+	"                    thread while the guest boots, holding any config write\n"
+	"                    that enables bus mastering or MSI until it is done;\n"
+	"                    before: map it all before the guest starts\n"
+	"  --prefault-threads N  fault guest RAM in on N threads before mapping it\n"
+	"                    (default auto: the CPUs ptvm may use, up to 8, from\n"
+	"                    1G of RAM and 2 CPUs; 0: none)\n"
 	"  --stats           print exits, traps per device and region, route changes,\n"
 	"                    BAR DMA mappings and the start-up timeline on stderr\n"
 	"                    when ptvm ends\n"

@@ -42,6 +42,9 @@ struct opts {
 	int realtime, hugepages, best_effort;
 	unsigned int disable_exits; /* KVM_X86_DISABLE_EXITS_* */
 	long long halt_poll_ns; /* --halt-poll; -1: KVM's default */
+	/* --dma-map before: guest RAM mapped before the guest starts */
+	int dma_before;
+	int prefault_threads; /* --prefault-threads; -1: mem_prefault_auto */
 	/* --shutdown-timeout: seconds the guest has after SIGTERM; 0: none */
 	unsigned int shutdown_timeout;
 	int help, version;

@@ -59,7 +59,7 @@ static int64_t ns_since_start(const struct vm *vm, uint64_t t)
 
 /* The timeline: when each stage of start-up ended, and the guest's run. */
 struct timeline {
-	int64_t kvm, dma, entry, run, shutdown, poweroff;
+	int64_t kvm, dma, entry, run, shutdown, poweroff, dma_ready;
 };
 
 static struct timeline timeline_of(const struct vm *vm)
@@ -73,6 +73,7 @@ static struct timeline timeline_of(const struct vm *vm)
 		.run = -1,
 		.shutdown = ns_since_start(vm, s->t_shutdown),
 		.poweroff = ns_since_start(vm, s->t_poweroff),
+		.dma_ready = ns_since_start(vm, s->t_dma_ready),
 	};
 
 	if (!end)
@@ -233,6 +234,15 @@ static void vm_out(const struct vm *vm, FILE *f, int json)
 		{ "refused", p2p->refused },
 		{ "map_us", s->bar_dma_map_ns / 1000 },
 	};
+	/* Guest RAM in the IOMMU, and the config writes that waited for it. */
+	struct stat_item ram_dma[] = {
+		{ "prefault_threads", vm->dmamap.prefault_threads },
+		{ "prefault_us", vm->dmamap.prefault_ns / 1000 },
+		{ "map_us", vm->dmamap.map_ns / 1000 },
+		{ "held_writes", s->held_writes },
+		{ "hold_us", s->hold_ns / 1000 },
+		{ "hold_max_us", s->hold_max_ns / 1000 },
+	};
 	unsigned int i;
 
 	for (i = 0; i < NEXITS; i++)
@@ -244,23 +254,25 @@ static void vm_out(const struct vm *vm, FILE *f, int json)
 	group(f, json, pre, "host_bridge", bridge, NITEMS(bridge));
 	group(f, json, pre, "mmio", mmio, NITEMS(mmio));
 	group(f, json, pre, "bar_dma", bar_dma, NITEMS(bar_dma));
+	group(f, json, pre, "ram_dma", ram_dma, NITEMS(ram_dma));
 	/* Milliseconds from process start; -1 stands for a stage not reached. */
 	{
-		static const char *const names[2][6] = {
+		static const char *const names[2][7] = {
 			{ "\nptvm: stats: timeline ms: kvm ready ",
 			  ", devices dma ", ", first vcpu entry ",
 			  ", guest run ", ", shutdown request ",
-			  ", guest poweroff " },
+			  ", guest poweroff ", ", ram dma ready " },
 			{ ",\"timeline_ms\":{\"kvm_ready\":",
 			  ",\"devices_dma\":", ",\"first_vcpu_entry\":",
 			  ",\"guest_run\":", ",\"shutdown_request\":",
-			  ",\"guest_poweroff\":" },
+			  ",\"guest_poweroff\":", ",\"ram_dma_ready\":" },
 		};
-		const int64_t v[6] = { t.kvm, t.dma,	  t.entry,
-				       t.run, t.shutdown, t.poweroff };
+		const int64_t v[7] = { t.kvm,	   t.dma,      t.entry,
+				       t.run,	   t.shutdown, t.poweroff,
+				       t.dma_ready };
 		char ms[32];
 
-		for (i = 0; i < 6; i++) {
+		for (i = 0; i < 7; i++) {
 			stats_fmt_ms(ms, sizeof(ms), v[i], json ? 3 : 1);
 			fputs(names[json][i], f);
 			fputs(ms, f);

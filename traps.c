@@ -19,6 +19,15 @@ static void vm_trap(struct vm *vm, struct vcpu *v)
 	 * own lock, which needs an exit-free path only through the ring).
 	 */
 	io_coalesced_drain(vm);
+	if (vm->dma_pending && io_write_held(vm, &v->trap)) {
+		/* no answer until the map is complete (vm_traps_release) */
+		if (!v->held) {
+			v->held = 1;
+			v->held_since = vm_now_ns();
+			vm->stats.held_writes++;
+		}
+		return;
+	}
 	switch (v->trap.kind) {
 	case TRAP_PIO:
 		io_pio(vm, &v->trap);
@@ -42,9 +51,9 @@ static unsigned int vm_serve(struct vm *vm)
 	for (i = 0; i < vm->ncpus; i++) {
 		struct vcpu *v = &vm->vcpu[i];
 
-		if (v->started && mbox_pending(&v->mbox)) {
+		if (v->started && !v->held && mbox_pending(&v->mbox)) {
 			vm_trap(vm, v);
-			n++;
+			n += !v->held;
 		}
 	}
 	return n;
@@ -55,9 +64,29 @@ int vm_traps_pending(struct vm *vm)
 	unsigned int i;
 
 	for (i = 0; i < vm->ncpus; i++)
-		if (vm->vcpu[i].started && mbox_pending(&vm->vcpu[i].mbox))
+		if (vm->vcpu[i].started && !vm->vcpu[i].held &&
+		    mbox_pending(&vm->vcpu[i].mbox))
 			return 1;
 	return 0;
+}
+
+void vm_traps_release(struct vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->ncpus; i++) {
+		struct vcpu *v = &vm->vcpu[i];
+		uint64_t held;
+
+		if (!v->held)
+			continue;
+		v->held = 0;
+		held = vm_now_ns() - v->held_since;
+		vm->stats.hold_ns += held;
+		if (held > vm->stats.hold_max_ns)
+			vm->stats.hold_max_ns = held;
+		vm_trap(vm, v);
+	}
 }
 
 void vm_traps_kicked(struct vm *vm, void *arg)

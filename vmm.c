@@ -199,6 +199,57 @@ static int vm_deadline_ms(struct vm *vm)
 	return 0;
 }
 
+/* ---- guest RAM mapped for DMA while the guest boots ---- */
+
+/* The mapper is done: on failure ptvm ends; else the held writes go on. */
+static void vm_dma_done(struct vm *vm)
+{
+	int ret;
+
+	if (vm->dmamap.err) {
+		vm->exit_code = vm_dma_fail(vm, vm->dmamap.err);
+		return;
+	}
+	vm->dma_pending = 0;
+	vm->stats.t_dma_ready = vm_now_ns();
+	ret = pci_p2p_resume(&vm->p2p);
+	if (ret && !vm->p2p_warned) {
+		vm->p2p_warned = 1;
+		fmt_fprintf(
+			stderr,
+			"ptvm: the IOMMU refused a BAR's DMA mapping (%s): devices cannot DMA to that BAR; warned once, --stats counts them\n",
+			strerror(-ret));
+	}
+	vm_traps_release(vm);
+}
+
+static void on_dma_done(struct vm *vm, void *arg)
+{
+	(void)arg;
+	epoll_ctl(vm->epoll_fd, EPOLL_CTL_DEL, vm->dmamap.done_fd, NULL);
+	dmamap_join(&vm->dmamap, 0);
+	vm_dma_done(vm);
+}
+
+/*
+ * Starts the mapper (seccomp is in place: the thread inherits it). A host
+ * that cannot start the thread maps here, before the guest runs.
+ */
+static int vm_dma_start(struct vm *vm)
+{
+	if (!vm->dma_pending)
+		return 0;
+	vm->dma_src = (struct vm_source){ .fn = on_dma_done };
+	if (dmamap_start(&vm->dmamap))
+		dmamap_run(&vm->dmamap);
+	else if (loop_add(vm, vm->dmamap.done_fd, &vm->dma_src))
+		dmamap_join(&vm->dmamap, 0); /* done before the guest runs */
+	else
+		return 0;
+	vm_dma_done(vm);
+	return vm->exit_code >= 0 ? vm->exit_code : 0;
+}
+
 /* ---- setup ---- */
 
 static int vm_setup(struct vm *vm)
@@ -298,6 +349,8 @@ static void vm_teardown(struct vm *vm)
 	vm->stopping = 1;
 	for (i = 0; i < vm->ncpus; i++)
 		vcpu_stop(&vm->vcpu[i]);
+	/* a mapper still running stops after its chunk; the container goes */
+	dmamap_join(&vm->dmamap, 1);
 	vm->stats.t_end = vm_now_ns();
 	/* BAR DMA mappings go before the summary, which counts their unmaps. */
 	pci_p2p_release_all(&vm->p2p);
@@ -343,6 +396,9 @@ static int vm_loop(struct vm *vm)
 	unsigned int i;
 	int n, j;
 
+	n = vm_dma_start(vm);
+	if (n)
+		return n;
 	for (i = 0; i < vm->ncpus; i++) {
 		int ret = 0;
 

@@ -22,6 +22,7 @@
 #include "pci/p2p.h"
 #include "pm.h"
 #include "uart.h"
+#include "vfio/dmamap.h"
 #include "vfio/vfio.h"
 
 struct ptdev;
@@ -63,6 +64,9 @@ struct vcpu {
 	int started;
 	struct mbox mbox; /* hands trap to the loop and waits for its answer */
 	struct vcpu_trap trap;
+	/* its trap is a config write held until guest RAM is mapped for DMA */
+	int held;
+	uint64_t held_since;
 	uint64_t exits[VCPU_EXIT_REASONS]; /* by KVM_EXIT_*, written by the thread */
 	uint64_t entry_ns; /* first KVM_RUN, written by the thread */
 };
@@ -77,6 +81,9 @@ struct vm_stats {
 	/* the power button pressed on a shutdown request; the guest's S5 */
 	uint64_t t_shutdown, t_poweroff;
 	uint64_t bar_dma_map_ns; /* spent in the IOMMU mapping BARs */
+	/* guest RAM for DMA: when all of it was mapped; the writes held */
+	uint64_t t_dma_ready;
+	uint64_t held_writes, hold_ns, hold_max_ns;
 };
 
 struct vm {
@@ -101,6 +108,14 @@ struct vm {
 	struct irq_routes routes;
 	struct pci_window mmio32_window, mmio64_window, pio_window;
 	struct vfio vfio;
+	/*
+	 * Guest RAM into the container. While dma_pending (the mapper still
+	 * runs) every config write that would let a device master the bus
+	 * is held: its vCPU gets no answer until the map is complete.
+	 */
+	struct dmamap dmamap;
+	int dma_pending;
+	struct vm_source dma_src;
 	struct pci_p2p p2p; /* where BARs sit; their IOMMU mappings */
 	int p2p_warned; /* an IOMMU refusal was reported */
 	unsigned int ndevs;
@@ -149,6 +164,8 @@ int vm_tune_refused(struct vm *vm, const char *what, const char *why);
 /* vfio/devices.c: opens every --device, maps guest RAM for DMA; 0 or an exit code, reported. */
 int vm_devices_open(struct vm *vm);
 void vm_devices_close(struct vm *vm);
+/* Reports a failed guest-RAM DMA map (err) in one line; EXIT_ERROR. */
+int vm_dma_fail(struct vm *vm, int err);
 /* A trapped access no built-in device took: 1 if a passthrough BAR did. */
 int vm_devices_access(struct vm *vm, int io, uint64_t addr, unsigned int len,
 		      int write, uint8_t *data);
@@ -161,6 +178,8 @@ int vm_devices_access(struct vm *vm, int io, uint64_t addr, unsigned int len,
 int vm_traps_serve(struct vm *vm);
 /* 1 if a vCPU posted a trap not answered yet. */
 int vm_traps_pending(struct vm *vm);
+/* The map is complete: the held traps are answered now, in vCPU order. */
+void vm_traps_release(struct vm *vm);
 /* The loop's source for the mailbox kick: consumes it (the traps are
  * served when the loop comes back to vm_traps_serve). */
 void vm_traps_kicked(struct vm *vm, void *arg);
@@ -168,6 +187,8 @@ void vm_traps_kicked(struct vm *vm, void *arg);
 /* io.c: the loop's answer to a trapped port or MMIO access. */
 /* Replays the writes KVM queued in its coalesced ring, oldest first. */
 void io_coalesced_drain(struct vm *vm);
+/* 1 if t is a config write that must wait for the DMA map (dma_pending). */
+int io_write_held(struct vm *vm, const struct vcpu_trap *t);
 void io_pio(struct vm *vm, struct vcpu_trap *t);
 void io_mmio(struct vm *vm, struct vcpu_trap *t);
 

@@ -127,4 +127,86 @@ TEST(devices)
 	EXPECT_TRUE(strstr(o.err, "at most"));
 }
 
+TEST(dma_map)
+{
+	static const char *const bad[] = { "after",	  "",
+					   "Before",	  "before ",
+					   "overlapping", "1" };
+	struct opts o;
+	unsigned int i;
+
+	ASSERT_EQ(parse(&o, "--kernel=k", NULL, NULL, NULL), 0);
+	EXPECT_EQ(o.dma_before, 0);
+	ASSERT_EQ(parse(&o, "--kernel=k", "--dma-map", "before", NULL), 0);
+	EXPECT_EQ(o.dma_before, 1);
+	ASSERT_EQ(parse(&o, "--kernel=k", "--dma-map=overlap", NULL, NULL), 0);
+	EXPECT_EQ(o.dma_before, 0);
+	ASSERT_EQ(parse(&o, "--kernel=k", "--dma-map=before", NULL, NULL), 0);
+	EXPECT_EQ(o.dma_before, 1);
+	ASSERT_EQ(parse(&o, "--kernel=k", NULL, NULL, NULL), 0);
+	EXPECT_EQ(o.dma_before, 0); /* the default again, not what was left */
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(o.err, 0, sizeof(o.err));
+		EXPECT_EQ(parse(&o, "--kernel=k", "--dma-map", bad[i], NULL),
+			  -EINVAL);
+		if (!strstr(o.err, "--dma-map"))
+			HARNESS_REPORT("'%s': \"%s\"", bad[i], o.err);
+		EXPECT_TRUE(strstr(o.err, "--dma-map"));
+	}
+	EXPECT_EQ(parse(&o, "--kernel=k", "--dma-map", NULL, NULL), -EINVAL);
+	EXPECT_TRUE(strstr(o.err, "--dma-map needs a value"));
+}
+
+TEST(prefault_threads)
+{
+	static const struct {
+		const char *v;
+		int want;
+	} good[] = { { "auto", -1 }, { "0", 0 },   { "1", 1 },
+		     { "8", 8 },     { "16", 16 }, { "016", 16 } };
+	static const char *const bad[] = { "17",
+					   "-1",
+					   "x",
+					   "",
+					   "1x",
+					   "auto1",
+					   "Auto",
+					   " 1",
+					   "+1",
+					   "100",
+					   "99999999999999999999" };
+	struct opts o;
+	char arg[64];
+	unsigned int i;
+
+	ASSERT_EQ(parse(&o, "--kernel=k", NULL, NULL, NULL), 0);
+	EXPECT_EQ(o.prefault_threads, -1); /* auto */
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		o.prefault_threads = -2;
+		ASSERT_EQ(parse(&o, "--kernel=k", "--prefault-threads",
+				good[i].v, NULL),
+			  0);
+		EXPECT_EQ(o.prefault_threads, good[i].want);
+		snprintf(arg, sizeof(arg), "--prefault-threads=%s", good[i].v);
+		o.prefault_threads = -2;
+		ASSERT_EQ(parse(&o, "--kernel=k", arg, NULL, NULL), 0);
+		EXPECT_EQ(o.prefault_threads, good[i].want);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(o.err, 0, sizeof(o.err));
+		EXPECT_EQ(parse(&o, "--kernel=k", "--prefault-threads", bad[i],
+				NULL),
+			  -EINVAL);
+		if (!strstr(o.err, "--prefault-threads"))
+			HARNESS_REPORT("'%s': \"%s\"", bad[i], o.err);
+		EXPECT_TRUE(strstr(o.err, "--prefault-threads"));
+	}
+	EXPECT_EQ(parse(&o, "--kernel=k", "--prefault-threads=", NULL, NULL),
+		  -EINVAL);
+	EXPECT_TRUE(strstr(o.err, "--prefault-threads"));
+	EXPECT_EQ(parse(&o, "--kernel=k", "--prefault-threads", NULL, NULL),
+		  -EINVAL);
+	EXPECT_TRUE(strstr(o.err, "--prefault-threads needs a value"));
+}
+
 TEST_MAIN()

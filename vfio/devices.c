@@ -85,7 +85,7 @@ static int group_fail(const char *bdf, int err)
 			strerror(-err));
 }
 
-static int dma_fail(struct vm *vm, int err)
+int vm_dma_fail(struct vm *vm, int err)
 {
 	struct rlimit rl;
 
@@ -99,8 +99,11 @@ static int dma_fail(struct vm *vm, int err)
 			(unsigned long long)(vm->mem.size >> 10),
 			(unsigned long long)(vm->mem.size >> 10));
 	else
-		fmt_fprintf(stderr, "ptvm: guest RAM: DMA mapping failed: %s\n",
-			    strerror(-err));
+		fmt_fprintf(
+			stderr,
+			"ptvm: guest RAM: DMA mapping failed at guest address %#llx: %s\n",
+			(unsigned long long)vm->dmamap.fail_gpa,
+			strerror(-err));
 	return EXIT_ERROR;
 }
 
@@ -233,12 +236,28 @@ int vm_devices_open(struct vm *vm)
 	if (ret)
 		return dev_fail(bdf[0], "cannot set the type1 IOMMU: %s",
 				strerror(-ret));
-	for (i = 0; i < vm->mem.nranges; i++) {
-		const struct mem_range *r = &vm->mem.range[i];
-
-		ret = vfio_dma_map(&vm->vfio, r->gpa, r->hva, r->size);
+	vm->dmamap = (struct dmamap){
+		.vfio = &vm->vfio,
+		.mem = &vm->mem,
+		.prefault_threads = o->prefault_threads < 0
+					    ? mem_prefault_auto(vm->mem.size)
+					    : (unsigned int)o->prefault_threads,
+		.done_fd = -1,
+	};
+	if (o->dma_before) {
+		/* today's order: all of RAM mapped before any device opens */
+		ret = dmamap_run(&vm->dmamap);
 		if (ret)
-			return dma_fail(vm, ret);
+			return vm_dma_fail(vm, ret);
+		vm->stats.t_dma_ready = vm_now_ns();
+	} else {
+		/*
+		 * The mapper starts once every device is open with bus
+		 * mastering off (vmm.c); until it is done, BAR mappings are
+		 * only recorded and mastering writes are held.
+		 */
+		vm->dma_pending = 1;
+		pci_p2p_hold(&vm->p2p);
 	}
 	place(o, gslot, gfn, multi);
 	for (i = 0; i < o->ndevices; i++) {

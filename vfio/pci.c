@@ -325,9 +325,20 @@ static void pt_func_write(void *opaque, unsigned int off, unsigned int len,
 	ptdev_warn_bad(pt);
 }
 
+/* Bus mastering waits for guest RAM to be mapped for DMA (vmm.h). */
+static int pt_func_write_held(void *opaque, unsigned int off, unsigned int len,
+			      uint32_t val)
+{
+	struct ptdev *pt = opaque;
+
+	return pt->vm->dma_pending &&
+	       pci_vdev_write_masters(&pt->vdev, off, len, val);
+}
+
 static const struct pci_func_ops ptdev_func_ops = {
 	.cfg_read = pt_func_read,
 	.cfg_write = pt_func_write,
+	.write_held = pt_func_write_held,
 };
 
 /* ---- lifetime ---- */
