@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdint.h>
+#include <sys/resource.h>
 
 #include <linux/kvm.h>
 
@@ -114,6 +115,7 @@ struct vm {
 	 * is held: its vCPU gets no answer until the map is complete.
 	 */
 	struct dmamap dmamap;
+	struct rlimit memlock; /* RLIMIT_MEMLOCK, for a failed map's hint */
 	int dma_pending;
 	struct vm_source dma_src;
 	struct pci_p2p p2p; /* where BARs sit; their IOMMU mappings */

@@ -87,10 +87,10 @@ static int group_fail(const char *bdf, int err)
 
 int vm_dma_fail(struct vm *vm, int err)
 {
-	struct rlimit rl;
+	/* read at setup: the loop's seccomp filter has no prlimit64 */
+	const struct rlimit rl = vm->memlock;
 
-	if (err == -ENOMEM && !getrlimit(RLIMIT_MEMLOCK, &rl) &&
-	    rl.rlim_cur != RLIM_INFINITY)
+	if (err == -ENOMEM && rl.rlim_cur != RLIM_INFINITY)
 		fmt_fprintf(
 			stderr,
 			"ptvm: guest RAM: %llu MiB must be locked for device DMA, but the locked-memory limit is %llu KiB (raise it to %llu KiB: ulimit -l %llu, or run with CAP_IPC_LOCK)\n",
@@ -236,6 +236,8 @@ int vm_devices_open(struct vm *vm)
 	if (ret)
 		return dev_fail(bdf[0], "cannot set the type1 IOMMU: %s",
 				strerror(-ret));
+	if (getrlimit(RLIMIT_MEMLOCK, &vm->memlock))
+		vm->memlock.rlim_cur = RLIM_INFINITY; /* no hint then */
 	vm->dmamap = (struct dmamap){
 		.vfio = &vm->vfio,
 		.mem = &vm->mem,
