@@ -131,27 +131,46 @@ static void bar_pieces(struct ptdev *pt, unsigned int bar, struct ptdev_bar *b)
  * refuses (an address past its width) costs only that DMA: warned once,
  * counted, not fatal.
  */
+/* An IOMMU refusal: warned once, counted by pci/p2p. */
+static void bar_dma_refused(struct ptdev *pt, unsigned int bar, uint64_t addr,
+			    int err)
+{
+	if (pt->vm->p2p_warned)
+		return;
+	pt->vm->p2p_warned = 1;
+	fmt_fprintf(
+		stderr,
+		"ptvm: %s: BAR %u at 0x%llx: the IOMMU refused its DMA mapping (%s): devices cannot DMA to this BAR (is it past the host IOMMU's address width?); warned once, --stats counts them\n",
+		pt->dev.name, bar, (unsigned long long)addr, strerror(-err));
+}
+
 static void bar_dma_map(struct ptdev *pt, unsigned int bar, uint64_t addr)
 {
 	const struct vfio_region *r =
 		&pt->dev.region[VFIO_PCI_BAR0_REGION_INDEX + bar];
-	unsigned int a;
+	unsigned int id = pci_p2p_id(pt->index, bar), a;
 	int ret;
 
 	if (!r->map)
 		return;
+	/*
+	 * A BAR under a page that VFIO lets us mmap has its host page to
+	 * itself (VFIO reserves the rest), and ptvm gave it a guest page of
+	 * its own (pt_bar_map placed the page): the whole page goes in, as
+	 * QEMU does. An LSI 53c810 runs SCRIPTS that move data to and from
+	 * its own registers by DMA.
+	 */
+	if (pt->bar[bar].size < PAGE) {
+		ret = pci_p2p_map(&pt->vm->p2p, id, 0, PAGE, r->map);
+		if (ret)
+			bar_dma_refused(pt, bar, addr, ret);
+		return;
+	}
 	for (a = 0; a < r->nareas; a++) {
-		ret = pci_p2p_map(&pt->vm->p2p, pci_p2p_id(pt->index, bar),
-				  r->area[a].offset, r->area[a].size,
-				  r->map + r->area[a].offset);
-		if (!ret || pt->vm->p2p_warned)
-			continue;
-		pt->vm->p2p_warned = 1;
-		fmt_fprintf(
-			stderr,
-			"ptvm: %s: BAR %u at 0x%llx: the IOMMU refused its DMA mapping (%s): devices cannot DMA to this BAR (is it past the host IOMMU's address width?); warned once, --stats counts them\n",
-			pt->dev.name, bar, (unsigned long long)addr,
-			strerror(-ret));
+		ret = pci_p2p_map(&pt->vm->p2p, id, r->area[a].offset,
+				  r->area[a].size, r->map + r->area[a].offset);
+		if (ret)
+			bar_dma_refused(pt, bar, addr, ret);
 	}
 }
 
@@ -176,8 +195,11 @@ static int pt_bar_map(void *opaque, unsigned int bar, uint64_t addr)
 	 * there would hide what the platform decodes (and KVM refuses slots
 	 * that overlap), and an IOMMU mapping there would redirect DMA.
 	 */
+	/* a BAR under a page, mmap-able and page-aligned, takes the page */
 	ret = pci_p2p_place(&pt->vm->p2p, pci_p2p_id(pt->index, bar), addr,
-			    b->size);
+			    b->size < PAGE && r->map && !(addr & (PAGE - 1))
+				    ? PAGE
+				    : b->size);
 	if (ret)
 		return ret;
 	/* A BAR that is not page-aligned in the guest can only trap. */
