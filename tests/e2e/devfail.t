@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 . tests/e2e/tap.sh
 
 if [ -z "${1:-}" ]; then
-	tap_plan 15
+	tap_plan 18
 	scripts/guest-initrd build/e2e/boot.cpio.gz tests/e2e/guest/boot-init.sh \
 		-- tests/e2e/guest/common.sh:common.sh
 	img=build/e2e/devfail.img
@@ -105,6 +105,17 @@ fails "a locked-memory limit too low: says the size needed" \
 	setpriv --bounding-set=-ipc_lock --inh-caps=-ipc_lock sh -c \
 	"ulimit -l 1024; exec build/ptvm --kernel $kernel --initrd build/e2e/boot.cpio.gz --mem 256M --device $nvme"
 clean $nvme "a locked-memory failure"
+# A map that fails halfway: the limit covers the first 256 MiB chunk of
+# 512 MiB, and the guest already runs (--dma-map overlap) when the second
+# is refused. ptvm ends with one line; closing the container unmaps the rest.
+fails "a DMA map refused halfway, while the guest boots: one line, exit 1" \
+	"guest RAM: 512 MiB must be locked for device DMA, but the locked-memory limit is 262144 KiB" \
+	setpriv --bounding-set=-ipc_lock --inh-caps=-ipc_lock sh -c \
+	"ulimit -l 262144; exec build/ptvm --kernel $kernel --initrd build/e2e/boot.cpio.gz --mem 512M --device $nvme --stats=json:$tmp/half.json"
+tap_check "the guest was already running when the map failed, and the map never completed" \
+	python3 -c "import json,sys; t=json.load(open(sys.argv[1]))['timeline_ms']; sys.exit(not (t['first_vcpu_entry'] > 0 and t['ram_dma_ready'] == -1))" $tmp/half.json
+python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print('# timeline', j['timeline_ms'], 'ram_dma', j['ram_dma'])" $tmp/half.json 2>&1 | head -3
+clean $nvme "a DMA map refused halfway"
 
 # After all that, the device still works: a full boot with it passes.
 "${ptvm[@]}" --device $nvme --cmdline "console=ttyS0 quiet panic=-1" </dev/null >$tmp/last.log 2>&1

@@ -2,6 +2,16 @@
 # NVMe check: read the marker the test wrote into the image, write 8 MiB of
 # random data with O_DIRECT, read it back and compare, count interrupts.
 . /common.sh
+# ptvm.early_bme=1 (earlybme.t): the first act, before any driver loads, is
+# to set Bus Master Enable on the drive (class 0x010802) through sysfs; the
+# write returns once ptvm lets it through.
+if [ -n "$(arg ptvm.early_bme)" ]; then
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat $d/class)" = 0x010802 ] || continue
+		printf '\006\000' | dd of=$d/config bs=2 seek=2 count=1 conv=notrunc 2>/dev/null
+		echo "PTVM-EARLY-BME ${d##*/} command=$(od -An -tx2 -j 4 -N 2 $d/config | tr -d ' ') uptime=$(cut -d' ' -f1 /proc/uptime)"
+	done
+fi
 loadmods
 # how the kernel came in (boot_params.type_of_loader: 0xb0 from Linux's own
 # PVH entry when not on Xen, 0xff from ptvm's bzImage zero page), and the
