@@ -150,11 +150,17 @@ check_ivshmem() { # a word written into the shared-memory BAR reads back
 check_fb() { # a DRM card with its framebuffer: 64 KiB written and read back
 	waitfor has /sys/class/graphics $1 || { echo "no framebuffer"; return 1; }
 	local f=$(under /sys/class/graphics $1 | grep '^fb' | head -n 1)
-	head -c 65536 /dev/urandom >/tmp/fb.in
-	dd if=/tmp/fb.in of=/dev/$f bs=4096 2>/dev/null
-	dd if=/dev/$f of=/tmp/fb.out bs=4096 count=16 2>/dev/null
+	# the text console draws on the framebuffer (its cursor blinks at
+	# the top left): take it off first
+	for v in /sys/class/vtconsole/vtcon*; do
+		grep -q "frame buffer" $v/name 2>/dev/null && echo 0 >$v/bind 2>/dev/null
+	done
+	# the checks run side by side: files of this card's own
+	head -c 65536 /dev/urandom >/tmp/$f.in
+	dd if=/tmp/$f.in of=/dev/$f bs=4096 2>/dev/null
+	dd if=/dev/$f of=/tmp/$f.out bs=4096 count=16 2>/dev/null
 	echo "$f '$(cat /sys/class/graphics/$f/name)' $(cat /sys/class/graphics/$f/virtual_size)"
-	cmp -s /tmp/fb.in /tmp/fb.out
+	cmp -s /tmp/$f.in /tmp/$f.out
 }
 check_ipmi() { # the BMC answered Get Device ID over the interface
 	waitfor ls /sys/bus/pci/devices/$1/bmc/ipmi_version >/dev/null || waitfor ls /sys/class/ipmi/ipmi0 >/dev/null ||

@@ -35,19 +35,19 @@ device_table() {
 disk:ich9-ahci 1 ich9-ahci,id=c@ -drive file=%img,if=none,id=d@,format=raw,cache=unsafe -device ide-hd,drive=d@,bus=c@.0
 disk:megasas 1 megasas,id=c@ -drive file=%img,if=none,id=d@,format=raw,cache=unsafe -device scsi-hd,drive=d@,bus=c@.0
 disk:megasas-gen2 2 megasas-gen2,id=c@ -drive file=%img,if=none,id=d@,format=raw,cache=unsafe -device scsi-hd,drive=d@,bus=c@.0
-disk:am53c974 1 am53c974,id=c@ -drive file=%img,if=none,id=d@,format=raw,cache=unsafe -device scsi-hd,drive=d@,bus=c@.0
-disk:dc390 2 dc390,id=c@ -drive file=%img,if=none,id=d@,format=raw,cache=unsafe -device scsi-hd,drive=d@,bus=c@.0
+-disk:am53c974 4 am53c974,id=c@ -drive file=%img,if=none,id=d@,format=raw,cache=unsafe -device scsi-hd,drive=d@,bus=c@.0
+-disk:dc390 4 dc390,id=c@ -drive file=%img,if=none,id=d@,format=raw,cache=unsafe -device scsi-hd,drive=d@,bus=c@.0
 disk:virtio-blk-pci 1 virtio-blk-pci,drive=d@,disable-legacy=on,iommu_platform=on -drive file=%img,if=none,id=d@,format=raw,cache=unsafe
 disk:virtio-scsi-pci 2 virtio-scsi-pci,id=c@,disable-legacy=on,iommu_platform=on -drive file=%img,if=none,id=d@,format=raw,cache=unsafe -device scsi-hd,drive=d@,bus=c@.0
 disk:sdhci-pci 1 sdhci-pci -drive file=%img,if=none,id=d@,format=raw,cache=unsafe -device sd-card,drive=d@
 disk:nvme 2 nvme,drive=d@,serial=sweep@ -drive file=%img,if=none,id=d@,format=raw,cache=unsafe
--disk:lsi53c895a 3 lsi53c895a,id=c@ -drive file=%img,if=none,id=d@,format=raw,cache=unsafe -device scsi-hd,drive=d@,bus=c@.0
+disk:lsi53c895a 3 lsi53c895a,id=c@ -drive file=%img,if=none,id=d@,format=raw,cache=unsafe -device scsi-hd,drive=d@,bus=c@.0
 disk:lsi53c810 3 lsi53c810,id=c@ -drive file=%img,if=none,id=d@,format=raw,cache=unsafe -device scsi-hd,drive=d@,bus=c@.0
-disk:piix3-ide 3 piix3-ide,id=c@ -drive file=%img,if=none,id=d@,format=raw,cache=unsafe -device ide-hd,drive=d@,bus=c@.0
+-disk:piix3-ide 4 piix3-ide,id=c@ -drive file=%img,if=none,id=d@,format=raw,cache=unsafe -device ide-hd,drive=d@,bus=c@.0
 net:e1000 1 e1000,netdev=n@ -netdev hubport,id=n@,hubid=0
 net:e1000e 2 e1000e,netdev=n@ -netdev hubport,id=n@,hubid=0
 net:rtl8139 1 rtl8139,netdev=n@ -netdev hubport,id=n@,hubid=0
-net:pcnet 2 pcnet,netdev=n@ -netdev hubport,id=n@,hubid=0
+-net:pcnet 4 pcnet,netdev=n@ -netdev hubport,id=n@,hubid=0
 net:ne2k_pci 1 ne2k_pci,netdev=n@ -netdev hubport,id=n@,hubid=0
 net:i82559er 2 i82559er,netdev=n@ -netdev hubport,id=n@,hubid=0
 net:i82557b 1 i82557b,netdev=n@ -netdev hubport,id=n@,hubid=0
@@ -121,7 +121,7 @@ if [ "${1:-}" != --in-l1 ]; then
 		-- tests/e2e/guest/common.sh:common.sh
 	scripts/nested -t 1800 -o $out "${args[@]}" \
 		-q "-netdev hubport,id=nl1,hubid=0 -device e1000e,netdev=nl1,addr=10" \
-		-- env SWEEP_QEMU=${SWEEP_QEMU:-0} bash tests/survey/sweep.t --in-l1 || echo "# nested: exit $?"
+		-- env SWEEP_QEMU=${SWEEP_QEMU:-0} SWEEP_BATCHES="${SWEEP_BATCHES:-}" bash tests/e2e/sweep.t --in-l1 || echo "# nested: exit $?"
 	# what each guest wrote is in the host's image
 	while read -r batch name img; do
 		model=${name#*:}
@@ -149,8 +149,31 @@ while read -r batch name img; do
 	shift
 done <$OUT/devs >$OUT/bdfs
 batches=$(cut -d' ' -f1 $OUT/bdfs | sort -un)
+# SWEEP_BATCHES="1 2": only those guests (a partial survey)
+[ -n "${SWEEP_BATCHES:-}" ] && batches=$SWEEP_BATCHES
+# guest_order: "name bdf" lines in --device order, out in the order the
+# guest finds them on its bus: ptvm gives each device the next slot, but
+# functions of one host slot whose function 0 is passed too share a slot
+# and keep their numbers (README, "Passed-through devices")
+guest_order() {
+	awk '{ name[NR] = $1; hs[NR] = substr($2, 1, length($2) - 2); fn[NR] = substr($2, length($2)) }
+	END {
+		next_slot = 1
+		for (i = 1; i <= NR; i++) {
+			has0 = 0; others = 0; slot[i] = 0; f = 0
+			for (j = 1; j <= NR; j++)
+				if (hs[j] == hs[i]) { if (fn[j] == 0) has0 = 1; if (j != i) others++ }
+			if (has0 && others) {
+				for (j = 1; j < i; j++) if (hs[j] == hs[i]) slot[i] = slot[j]
+				f = fn[i]
+			}
+			if (!slot[i]) slot[i] = next_slot++
+			print slot[i] * 8 + f, name[i]
+		}
+	}' | sort -n | cut -d' ' -f2
+}
 for batch in $batches; do
-	names=$(awk -v b=$batch '$1 == b { print $2 }' $OUT/bdfs | paste -sd,)
+	names=$(awk -v b=$batch '$1 == b { print $2, $3 }' $OUT/bdfs | guest_order | paste -sd,)
 	bdfs=$(awk -v b=$batch '$1 == b { print $3 }' $OUT/bdfs)
 	devs=()
 	for b in $bdfs; do devs+=(--device $b); done
