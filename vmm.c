@@ -199,6 +199,24 @@ static int vm_deadline_ms(struct vm *vm)
 	return 0;
 }
 
+/*
+ * The stop signals while a guest is being set up (devices opened and
+ * reset, RAM mapped for DMA): nothing runs that could shut down, and a
+ * setup step that waits on the host (a device slow to come out of its
+ * reset) must not make ptvm deaf to them. ptvm ends at once; the kernel
+ * releases what the process held (the devices, reset again by VFIO, the
+ * DMA mappings with the container, the VM). Once setup is done they are
+ * blocked again, and the loop's signalfd takes them over.
+ */
+static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPWR };
+
+static void stop_sigs_add(sigset_t *set)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++)
+		sigaddset(set, stop_sigs[i]);
+}
 /* ---- guest RAM mapped for DMA while the guest boots ---- */
 
 /* The mapper is done: on failure ptvm ends; else the held writes go on. */
@@ -316,10 +334,7 @@ static int vm_setup(struct vm *vm)
 		return ret;
 	vm->stats.t_dma = vm_now_ns();
 	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGPWR);
+	stop_sigs_add(&set);
 	sigaddset(&set, SIGUSR1);
 	vm->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (vm->signal_fd < 0 || loop_add(vm, vm->signal_fd, &vm->signal_src))
@@ -445,16 +460,6 @@ static void on_kick(int sig)
 	(void)sig; /* only interrupts KVM_RUN or a mailbox wait */
 }
 
-/*
- * The stop signals while a guest is being set up (devices opened and
- * reset, RAM mapped for DMA): nothing runs that could shut down, and a
- * setup step that waits on the host (a device slow to come out of its
- * reset) must not make ptvm deaf to them. ptvm ends at once; the kernel
- * releases what the process held (the devices, reset again by VFIO, the
- * DMA mappings with the container, the VM). Once setup is done they are
- * blocked again, and the loop's signalfd takes them over.
- */
-static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPWR };
 static struct termios *setup_tty;
 
 static void on_setup_signal(int sig)
@@ -468,11 +473,9 @@ static void on_setup_signal(int sig)
 static void stop_sigs_mask(int how)
 {
 	sigset_t set;
-	unsigned int i;
 
 	sigemptyset(&set);
-	for (i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++)
-		sigaddset(&set, stop_sigs[i]);
+	stop_sigs_add(&set);
 	pthread_sigmask(how, &set, NULL);
 }
 
@@ -519,10 +522,7 @@ int main(int argc, char *argv[])
 		sigaction(stop_sigs[i], &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGPWR);
+	stop_sigs_add(&set);
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, vcpu_signal());
 	pthread_sigmask(SIG_BLOCK, &set, NULL);

@@ -32,10 +32,7 @@ if [ "${1:-}" != --in-l1 ]; then
 fi
 
 # ---- in L1 ----
-modprobe e1000e
-kif=$(ls /sys/bus/pci/devices/0000:00:10.0/net/ 2>/dev/null | head -n 1)
-ip link set "$kif" up
-ip -6 addr add fe80::1/64 dev "$kif" nodad
+l1_peer_up
 devs=()
 for b in $BDFS; do devs+=(--device $b); done
 w0=$(cat $OUT/w0)

@@ -21,10 +21,7 @@ if [ "${1:-}" != --in-l1 ]; then
 fi
 
 # ---- in L1: its own NIC at 00:10.0 answers as fe80::1 ----
-modprobe e1000e
-kif=$(ls /sys/bus/pci/devices/0000:00:10.0/net/ 2>/dev/null | head -n 1)
-ip link set "$kif" up
-ip -6 addr add fe80::1/64 dev "$kif" nodad
+l1_peer_up
 for k in $PTVM_GUEST_KVERS; do
 	kernel=$(kernel_image $k)
 	set -- $BDFS

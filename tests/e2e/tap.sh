@@ -54,3 +54,12 @@ term_wait() {
 	fi
 	wait $pid
 }
+# l1_peer_up: in L1, its own NIC (an e1000e at 00:10.0) up as fe80::1, the
+# peer that the guests' NICs ping
+l1_peer_up() {
+	local kif
+	modprobe e1000e
+	kif=$(ls /sys/bus/pci/devices/0000:00:10.0/net/ 2>/dev/null | head -n 1)
+	ip link set "$kif" up
+	ip -6 addr add fe80::1/64 dev "$kif" nodad
+}
