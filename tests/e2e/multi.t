@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.."
 
 marker_off=$((40 << 20))
 if [ "${1:-}" != --in-l1 ]; then
-	tap_plan $((8 * $(echo $PTVM_GUEST_KVERS | wc -w)))
+	tap_plan $((9 * $(echo $PTVM_GUEST_KVERS | wc -w)))
 	scripts/guest-initrd build/e2e/multi.cpio.gz tests/e2e/guest/multi-init.sh \
 		nvme ahci sd_mod e1000e -- tests/e2e/guest/common.sh:common.sh
 	out=$(mktemp -d)
@@ -48,8 +48,11 @@ for k in $PTVM_GUEST_KVERS; do
 	tap_check "$k: e1000e: link-local ping answered" grep -qa "PTVM-PING .* 0% packet loss" $log
 	tap_check "$k: ivshmem: the 1 GiB BAR sits above 4 GiB" \
 		grep -qaE "PTVM-IVSHMEM bar2=0x0*[1-9a-f][0-9a-f]{8} size=1073741824" $log
-	tap_check "$k: ivshmem: the guest reads what L1 wrote, first and last word (0x$w0)" \
+	tap_check "$k: ivshmem: the guest reads what L1 wrote, first and last word (0x$w0), through /dev/mem without a driver or \`enable\`" \
 		grep -qaE "PTVM-IVSHMEM word0=0x$w0 wordlast=0x4D565450" $log
+	cmd=$(sed -n 's/.*PTVM-IVSHMEM command=\([0-9a-f]*\).*/\1/p' $log | tr -d '\r' | head -n 1)
+	tap_check "$k: ivshmem: memory decoding was on from the start, bus mastering off (command ${cmd:-?})" \
+		sh -c "[ -n '$cmd' ] && [ \$((0x$cmd & 6)) = 2 ]"
 	tap_check "$k: Linux kept ptvm's BAR assignments (no reassignment)" sh -c "! grep -qa PTVM-REASSIGN $log"
 	grep -aE "PTVM-|ptvm:" $log | tap_diag
 done
