@@ -47,7 +47,7 @@ disk:lsi53c810 3 lsi53c810,id=c@ -drive file=%img,if=none,id=d@,format=raw,cache
 net:e1000 1 e1000,netdev=n@ -netdev hubport,id=n@,hubid=0
 net:e1000e 2 e1000e,netdev=n@ -netdev hubport,id=n@,hubid=0
 net:rtl8139 1 rtl8139,netdev=n@ -netdev hubport,id=n@,hubid=0
--net:pcnet 4 pcnet,netdev=n@ -netdev hubport,id=n@,hubid=0
+net:pcnet 3 pcnet,netdev=n@ -netdev hubport,id=n@,hubid=0
 net:ne2k_pci 1 ne2k_pci,netdev=n@ -netdev hubport,id=n@,hubid=0
 net:i82559er 2 i82559er,netdev=n@ -netdev hubport,id=n@,hubid=0
 net:i82557b 1 i82557b,netdev=n@ -netdev hubport,id=n@,hubid=0
