@@ -232,6 +232,7 @@ static void vm_out(const struct vm *vm, FILE *f, int json)
 		{ "map_failed", p2p->map_failed },
 		{ "unmap_failed", p2p->unmap_failed },
 		{ "refused", p2p->refused },
+		{ "kept", p2p->kept },
 		{ "map_us", s->bar_dma_map_ns / 1000 },
 	};
 	/* Guest RAM in the IOMMU, and the config writes that waited for it. */

@@ -433,7 +433,14 @@ static int vm_loop(struct vm *vm)
 	while (vm->exit_code < 0) {
 		/* the deadline is checked even while traps keep coming */
 		int ms = vm_deadline_ms(vm);
-		int timeout = vm_traps_serve(vm) ? 0 : ms;
+		int busy = vm_traps_serve(vm);
+		/* after the traps: one of them may have parked a BAR */
+		int pms = vm_p2p_flush_ms(vm);
+		int timeout;
+
+		if (pms >= 0 && (ms < 0 || pms < ms))
+			ms = pms;
+		timeout = busy ? 0 : ms;
 
 		if (vm->exit_code >= 0)
 			break;

@@ -120,6 +120,7 @@ struct vm {
 	struct vm_source dma_src;
 	struct pci_p2p p2p; /* where BARs sit; their IOMMU mappings */
 	int p2p_warned; /* an IOMMU refusal was reported */
+	uint64_t p2p_flush_ns; /* parked BAR mappings due to go; 0: none */
 	unsigned int ndevs;
 	struct ptdev *dev[OPTS_MAX_DEVICES];
 	struct pm pm; /* ACPI PM1a: power-off and the power button */
@@ -204,6 +205,15 @@ void stats_json(const struct vm *vm, FILE *f);
  */
 int stats_fmt_ms(char *buf, size_t n, int64_t ns, unsigned int decimals);
 /* CLOCK_MONOTONIC in nanoseconds. */
+/*
+ * A BAR whose decoding went off keeps its IOMMU mappings for
+ * VM_P2P_PARK_NS (pci/p2p.h: Linux turns decoding off and on around
+ * each BAR it sizes); the loop unmaps them when that is up.
+ */
+#define VM_P2P_PARK_NS 250000000ULL
+void vm_p2p_park(struct vm *vm, unsigned int id);
+/* Unmaps what is due; epoll_wait's timeout for the next, ms (-1: none). */
+int vm_p2p_flush_ms(struct vm *vm);
 uint64_t vm_now_ns(void);
 
 /* vcpu.c: create vCPU id, set its registers for the 64-bit entry (BSP only). */

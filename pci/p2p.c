@@ -32,11 +32,15 @@ static int overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 int pci_p2p_place(struct pci_p2p *p, unsigned int id, uint64_t addr,
 		  uint64_t size)
 {
+	struct pci_p2p_bar *b;
 	unsigned int i;
 
 	if (id >= PCI_P2P_MAX_BARS || !size)
 		return -EINVAL;
-	pci_p2p_release(p, id);
+	b = &p->bar[id];
+	/* back where it was parked: its mappings are taken up again */
+	if (!(b->parked && b->addr == addr && b->size == size))
+		pci_p2p_release(p, id);
 	if (addr + size < addr)
 		goto refused;
 	for (i = 0; i < p->nreserved; i++)
@@ -46,17 +50,27 @@ int pci_p2p_place(struct pci_p2p *p, unsigned int id, uint64_t addr,
 	/*
 	 * The first BAR to take a place keeps it: a KVM slot or an IOMMU
 	 * mapping cannot overlap another one, and which of two overlapping
-	 * BARs decodes is undefined on real hardware anyway.
+	 * BARs decodes is undefined on real hardware anyway. A parked BAR
+	 * holds no place: its mappings make way.
 	 */
 	for (i = 0; i < PCI_P2P_MAX_BARS; i++)
-		if (p->bar[i].placed &&
-		    overlap(addr, size, p->bar[i].addr, p->bar[i].size))
-			goto refused;
+		if (i != id &&
+		    overlap(addr, size, p->bar[i].addr, p->bar[i].size)) {
+			if (p->bar[i].placed)
+				goto refused;
+			if (p->bar[i].parked)
+				pci_p2p_release(p, i);
+		}
+	if (b->parked) {
+		b->parked = 0;
+		p->stats.kept++;
+	}
 	p->bar[id].placed = 1;
 	p->bar[id].addr = addr;
 	p->bar[id].size = size;
 	return 0;
 refused:
+	pci_p2p_release(p, id);
 	p->stats.refused++;
 	return -EADDRINUSE;
 }
@@ -87,11 +101,12 @@ int pci_p2p_map(struct pci_p2p *p, unsigned int id, uint64_t off, uint64_t size,
 {
 	struct pci_p2p_bar *b;
 	uint64_t lo, hi;
+	unsigned int i;
 
 	if (id >= PCI_P2P_MAX_BARS || !p->bar[id].placed)
 		return -EINVAL;
 	b = &p->bar[id];
-	if (off >= b->size || b->npieces >= PCI_P2P_MAX_PIECES)
+	if (off >= b->size)
 		return -EINVAL;
 	if (size > b->size - off)
 		size = b->size - off;
@@ -102,6 +117,13 @@ int pci_p2p_map(struct pci_p2p *p, unsigned int id, uint64_t off, uint64_t size,
 	hi = (off + size) & ~(PAGE - 1);
 	if (hi <= lo)
 		return 0;
+	/* kept from before it was parked */
+	for (i = 0; i < b->npieces; i++)
+		if (b->piece[i].off == lo && b->piece[i].size == hi - lo &&
+		    b->piece[i].hva == (uint8_t *)hva + (lo - off))
+			return 0;
+	if (b->npieces >= PCI_P2P_MAX_PIECES)
+		return -EINVAL;
 	b->piece[b->npieces].off = lo;
 	b->piece[b->npieces].size = hi - lo;
 	b->piece[b->npieces].hva = (uint8_t *)hva + (lo - off);
@@ -157,6 +179,43 @@ void pci_p2p_release(struct pci_p2p *p, unsigned int id)
 	}
 	b->npieces = 0;
 	b->placed = 0;
+	b->parked = 0;
+}
+
+int pci_p2p_park(struct pci_p2p *p, unsigned int id, uint64_t now_ns)
+{
+	struct pci_p2p_bar *b;
+	unsigned int i;
+
+	if (id >= PCI_P2P_MAX_BARS)
+		return 0;
+	b = &p->bar[id];
+	for (i = 0; i < b->npieces && b->placed; i++)
+		if (b->piece[i].mapped) {
+			b->placed = 0;
+			b->parked = 1;
+			b->parked_ns = now_ns;
+			return 1;
+		}
+	pci_p2p_release(p, id);
+	return 0;
+}
+
+uint64_t pci_p2p_flush(struct pci_p2p *p, uint64_t now_ns, uint64_t age_ns)
+{
+	uint64_t next = 0, due;
+	unsigned int i;
+
+	for (i = 0; i < PCI_P2P_MAX_BARS; i++) {
+		if (!p->bar[i].parked)
+			continue;
+		due = p->bar[i].parked_ns + age_ns;
+		if (now_ns >= due)
+			pci_p2p_release(p, i);
+		else if (!next || due < next)
+			next = due;
+	}
+	return next;
 }
 
 void pci_p2p_release_all(struct pci_p2p *p)

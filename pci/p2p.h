@@ -13,6 +13,15 @@
  * can DMA to it (their own BAR or a peer's). A map the IOMMU refuses
  * (an address past its width) is counted; the BAR keeps its place and
  * its KVM slots.
+ *
+ * A BAR whose decoding the guest turns off is parked, not unmapped: its
+ * IOMMU mappings stay where they were for a while. Linux turns decoding
+ * off and on around the sizing of every BAR; when it comes back on at the
+ * same place, the mappings are taken up again as they are, where an unmap
+ * and a map of a 1 GiB BAR cost over half a second each in the sandbox. A
+ * parked mapping only ever reaches the guest's own device memory; it goes
+ * when a BAR is placed over it, when its BAR comes back elsewhere, when
+ * pci_p2p_flush finds it parked long enough, and at teardown.
  */
 #ifndef PTVM_PCI_P2P_H
 #define PTVM_PCI_P2P_H
@@ -35,6 +44,8 @@ struct pci_p2p_ops {
 
 struct pci_p2p_bar {
 	int placed; /* holds [addr, addr + size) */
+	int parked; /* not placed, its mappings kept at addr (pci_p2p_park) */
+	uint64_t parked_ns; /* since when */
 	uint64_t addr, size;
 	unsigned int npieces; /* IOMMU mappings wanted, in BAR offsets */
 	struct {
@@ -48,6 +59,7 @@ struct pci_p2p_stats {
 	uint64_t maps, unmaps; /* IOMMU map and unmap calls that succeeded */
 	uint64_t map_failed, unmap_failed; /* refused by the IOMMU */
 	uint64_t refused; /* BARs over reserved ranges or other BARs */
+	uint64_t kept; /* parked BARs placed again where they were */
 };
 
 struct pci_p2p {
@@ -97,6 +109,19 @@ void pci_p2p_hold(struct pci_p2p *p);
 int pci_p2p_resume(struct pci_p2p *p);
 /* Unmaps everything of BAR id and gives up its place. */
 void pci_p2p_release(struct pci_p2p *p, unsigned int id);
+/*
+ * Gives up BAR id's place but keeps its IOMMU mappings (parked since
+ * now_ns), until pci_p2p_place puts it back at the same address and size
+ * (then pci_p2p_map finds its pieces mapped already) or somewhere else,
+ * another BAR is placed over it, or pci_p2p_flush. A BAR with nothing
+ * mapped is released. 1 when something was parked.
+ */
+int pci_p2p_park(struct pci_p2p *p, unsigned int id, uint64_t now_ns);
+/*
+ * Unmaps the BARs parked for age_ns or more. Returns when the next of the
+ * others is due (its park time + age_ns), or 0 when none is parked.
+ */
+uint64_t pci_p2p_flush(struct pci_p2p *p, uint64_t now_ns, uint64_t age_ns);
 /* The same for every BAR: nothing stays mapped. */
 void pci_p2p_release_all(struct pci_p2p *p);
 

@@ -404,4 +404,178 @@ TEST(resume_leaves_earlier_mappings_alone)
 	free(b);
 }
 
+/*
+ * Linux turns decoding off and on around each BAR it sizes: a BAR that
+ * comes back where it was keeps its mappings, with no IOMMU call.
+ */
+TEST(a_parked_bar_back_at_its_place_keeps_its_mappings)
+{
+	struct bench *b = bench_new();
+	unsigned int id = pci_p2p_id(0, 2);
+
+	ASSERT_EQ(pci_p2p_place(&b->p, id, G4, 0x40000000), 0);
+	ASSERT_EQ(pci_p2p_map(&b->p, id, 0, 0x40000000, hva), 0);
+	fake_pci_clear_log(&b->f);
+	EXPECT_EQ(pci_p2p_park(&b->p, id, 1000), 1);
+	EXPECT_EQ(b->f.ncalls, 0);
+	EXPECT_EQ(b->f.ndma, 1);
+	/* a map while parked is refused: it holds no place */
+	EXPECT_EQ(pci_p2p_map(&b->p, id, 0, 0x40000000, hva), -EINVAL);
+	ASSERT_EQ(pci_p2p_place(&b->p, id, G4, 0x40000000), 0);
+	ASSERT_EQ(pci_p2p_map(&b->p, id, 0, 0x40000000, hva), 0);
+	EXPECT_EQ(b->f.ncalls, 0);
+	EXPECT_EQ(b->p.stats.kept, 1);
+	EXPECT_EQ(b->p.stats.maps, 1);
+	/* nothing is left parked for a flush */
+	EXPECT_EQ(pci_p2p_flush(&b->p, ~0ULL, 1), 0);
+	EXPECT_EQ(b->f.ndma, 1);
+	pci_p2p_release_all(&b->p);
+	EXPECT_EQ(b->f.ndma, 0);
+	EXPECT_EQ(b->p.stats.unmaps, 1);
+	EXPECT_TRUE(fake_pci_ok(&b->f));
+	free(b);
+}
+
+TEST(a_parked_bar_placed_elsewhere_is_unmapped_first)
+{
+	struct bench *b = bench_new();
+	unsigned int id = pci_p2p_id(1, 0);
+
+	ASSERT_EQ(pci_p2p_place(&b->p, id, 0xc0000000, 0x2000), 0);
+	ASSERT_EQ(pci_p2p_map(&b->p, id, 0, 0x2000, hva), 0);
+	EXPECT_EQ(pci_p2p_park(&b->p, id, 0), 1);
+	fake_pci_clear_log(&b->f);
+	/* the same address with another size is elsewhere too */
+	ASSERT_EQ(pci_p2p_place(&b->p, id, 0xc0000000, 0x1000), 0);
+	ASSERT_EQ(pci_p2p_map(&b->p, id, 0, 0x1000, hva), 0);
+	ASSERT_EQ(b->f.ncalls, 2);
+	EXPECT_EQ(b->f.log[0].op, FAKE_DMA_UNMAP);
+	EXPECT_EQ(b->f.log[0].off, 0x2000);
+	EXPECT_EQ(b->f.log[1].op, FAKE_DMA_MAP);
+	EXPECT_EQ(b->f.log[1].off, 0x1000);
+	EXPECT_EQ(b->p.stats.kept, 0);
+	pci_p2p_release_all(&b->p);
+	EXPECT_TRUE(fake_pci_ok(&b->f));
+	free(b);
+}
+
+/* A parked BAR holds no place: another BAR may take it, and it goes. */
+TEST(a_bar_placed_over_a_parked_one_evicts_its_mappings)
+{
+	struct bench *b = bench_new();
+	unsigned int a = pci_p2p_id(0, 0), c = pci_p2p_id(1, 0);
+
+	ASSERT_EQ(pci_p2p_place(&b->p, a, 0xc0000000, 0x4000), 0);
+	ASSERT_EQ(pci_p2p_map(&b->p, a, 0, 0x4000, hva), 0);
+	EXPECT_EQ(pci_p2p_park(&b->p, a, 0), 1);
+	fake_pci_clear_log(&b->f);
+	ASSERT_EQ(pci_p2p_place(&b->p, c, 0xc0002000, 0x2000), 0);
+	ASSERT_EQ(pci_p2p_map(&b->p, c, 0, 0x2000, hva + 0x10000), 0);
+	ASSERT_EQ(b->f.ncalls, 2);
+	EXPECT_EQ(b->f.log[0].op, FAKE_DMA_UNMAP);
+	EXPECT_EQ(b->f.log[0].addr, 0xc0000000);
+	EXPECT_EQ(b->f.log[1].op, FAKE_DMA_MAP);
+	EXPECT_EQ(b->f.log[1].addr, 0xc0002000);
+	EXPECT_EQ(b->p.stats.refused, 0);
+	/* the first, back at its old place, is now refused: c holds it */
+	EXPECT_EQ(pci_p2p_place(&b->p, a, 0xc0000000, 0x4000), -EADDRINUSE);
+	EXPECT_EQ(b->f.ndma, 1);
+	pci_p2p_release_all(&b->p);
+	EXPECT_EQ(b->f.ndma, 0);
+	EXPECT_TRUE(fake_pci_ok(&b->f));
+	free(b);
+}
+
+/* A parked BAR refused on its way back (a BAR placed over it meanwhile)
+ * has no mappings left. */
+TEST(a_parked_bar_refused_at_its_old_place_is_unmapped)
+{
+	struct bench *b = bench_new();
+	unsigned int a = pci_p2p_id(0, 0), c = pci_p2p_id(1, 0);
+
+	ASSERT_EQ(pci_p2p_place(&b->p, a, 0xc0000000, 0x4000), 0);
+	ASSERT_EQ(pci_p2p_map(&b->p, a, 0, 0x4000, hva), 0);
+	EXPECT_EQ(pci_p2p_park(&b->p, a, 0), 1);
+	/* c placed over it, but never mapped (it is not page-aligned) */
+	ASSERT_EQ(pci_p2p_place(&b->p, c, 0xc0000800, 0x800), 0);
+	EXPECT_EQ(b->f.ndma, 0);
+	EXPECT_EQ(pci_p2p_place(&b->p, a, 0xc0000000, 0x4000), -EADDRINUSE);
+	EXPECT_EQ(b->f.ndma, 0);
+	EXPECT_TRUE(fake_pci_ok(&b->f));
+	free(b);
+}
+
+TEST(flush_unmaps_what_was_parked_long_enough_and_says_when_next)
+{
+	struct bench *b = bench_new();
+	unsigned int a = pci_p2p_id(0, 0), c = pci_p2p_id(0, 2);
+
+	ASSERT_EQ(pci_p2p_place(&b->p, a, 0xc0000000, 0x1000), 0);
+	ASSERT_EQ(pci_p2p_map(&b->p, a, 0, 0x1000, hva), 0);
+	ASSERT_EQ(pci_p2p_place(&b->p, c, 0xc0001000, 0x1000), 0);
+	ASSERT_EQ(pci_p2p_map(&b->p, c, 0, 0x1000, hva + 0x1000), 0);
+	EXPECT_EQ(pci_p2p_park(&b->p, a, 100), 1);
+	EXPECT_EQ(pci_p2p_park(&b->p, c, 300), 1);
+	EXPECT_EQ(pci_p2p_flush(&b->p, 200, 250), 350);
+	EXPECT_EQ(b->f.ndma, 2);
+	EXPECT_EQ(pci_p2p_flush(&b->p, 350, 250), 550);
+	EXPECT_EQ(b->f.ndma, 1);
+	EXPECT_EQ(b->f.dma[0].iova, 0xc0001000);
+	EXPECT_EQ(pci_p2p_flush(&b->p, 550, 250), 0);
+	EXPECT_EQ(b->f.ndma, 0);
+	EXPECT_EQ(b->p.stats.unmaps, 2);
+	/* flushed means gone: back at the old place, it maps anew */
+	ASSERT_EQ(pci_p2p_place(&b->p, a, 0xc0000000, 0x1000), 0);
+	ASSERT_EQ(pci_p2p_map(&b->p, a, 0, 0x1000, hva), 0);
+	EXPECT_EQ(b->p.stats.maps, 3);
+	EXPECT_EQ(b->p.stats.kept, 0);
+	pci_p2p_release_all(&b->p);
+	EXPECT_TRUE(fake_pci_ok(&b->f));
+	free(b);
+}
+
+/* Nothing mapped (held, or never mapped): parking is releasing. */
+TEST(parking_a_bar_with_nothing_mapped_releases_it)
+{
+	struct bench *b = bench_new();
+	unsigned int a = pci_p2p_id(0, 0);
+
+	pci_p2p_hold(&b->p);
+	ASSERT_EQ(pci_p2p_place(&b->p, a, 0xc0000000, 0x1000), 0);
+	ASSERT_EQ(pci_p2p_map(&b->p, a, 0, 0x1000, hva), 0);
+	EXPECT_EQ(pci_p2p_park(&b->p, a, 0), 0);
+	EXPECT_FALSE(b->p.bar[a].placed);
+	EXPECT_FALSE(b->p.bar[a].parked);
+	EXPECT_EQ(pci_p2p_resume(&b->p), 0);
+	EXPECT_EQ(b->f.ncalls, 0);
+	EXPECT_EQ(pci_p2p_park(&b->p, pci_p2p_id(3, 3), 0), 0);
+	EXPECT_TRUE(fake_pci_ok(&b->f));
+	free(b);
+}
+
+/* A kept piece while held stays recorded and is mapped on resume. */
+TEST(a_parked_bar_with_held_pieces_maps_them_on_resume)
+{
+	struct bench *b = bench_new();
+	unsigned int a = pci_p2p_id(0, 0);
+
+	ASSERT_EQ(pci_p2p_place(&b->p, a, 0xc0000000, 0x10000), 0);
+	ASSERT_EQ(pci_p2p_map(&b->p, a, 0, 0x2000, hva), 0);
+	pci_p2p_hold(&b->p);
+	ASSERT_EQ(pci_p2p_map(&b->p, a, 0x4000, 0x2000, hva + 0x4000), 0);
+	EXPECT_EQ(pci_p2p_park(&b->p, a, 0), 1);
+	ASSERT_EQ(pci_p2p_place(&b->p, a, 0xc0000000, 0x10000), 0);
+	ASSERT_EQ(pci_p2p_map(&b->p, a, 0, 0x2000, hva), 0);
+	ASSERT_EQ(pci_p2p_map(&b->p, a, 0x4000, 0x2000, hva + 0x4000), 0);
+	EXPECT_EQ(b->p.bar[a].npieces, 2);
+	EXPECT_EQ(b->f.ndma, 1);
+	EXPECT_EQ(pci_p2p_resume(&b->p), 0);
+	EXPECT_EQ(b->f.ndma, 2);
+	EXPECT_EQ(b->p.stats.maps, 2);
+	pci_p2p_release_all(&b->p);
+	EXPECT_EQ(b->f.ndma, 0);
+	EXPECT_TRUE(fake_pci_ok(&b->f));
+	free(b);
+}
+
 TEST_MAIN()

@@ -141,6 +141,7 @@ static int p2p_open(struct vm *vm)
 	int ret = 0;
 
 	pci_p2p_init(&vm->p2p, &p2p_ops, vm);
+	vm->p2p_flush_ns = 0;
 	vm->p2p_warned = 0;
 	for (i = 0; i < vm->mem.nranges && !ret; i++)
 		ret = pci_p2p_reserve(&vm->p2p, vm->mem.range[i].gpa,
@@ -310,4 +311,30 @@ int vm_devices_access(struct vm *vm, int io, uint64_t addr, unsigned int len,
 		if (ptdev_access(vm->dev[i], io, addr, len, write, data))
 			return 1;
 	return 0;
+}
+
+/* ---- parked BAR mappings (pci/p2p.h), for the loop ---- */
+
+void vm_p2p_park(struct vm *vm, unsigned int id)
+{
+	uint64_t now = vm_now_ns();
+
+	if (pci_p2p_park(&vm->p2p, id, now) &&
+	    (!vm->p2p_flush_ns || now + VM_P2P_PARK_NS < vm->p2p_flush_ns))
+		vm->p2p_flush_ns = now + VM_P2P_PARK_NS;
+}
+
+/* epoll_wait's timeout, ms, for the parked BAR mappings (-1: none). */
+int vm_p2p_flush_ms(struct vm *vm)
+{
+	uint64_t now;
+
+	if (!vm->p2p_flush_ns)
+		return -1;
+	now = vm_now_ns();
+	if (now >= vm->p2p_flush_ns)
+		vm->p2p_flush_ns = pci_p2p_flush(&vm->p2p, now, VM_P2P_PARK_NS);
+	if (!vm->p2p_flush_ns)
+		return -1;
+	return (int)((vm->p2p_flush_ns - now + 999999) / 1000000);
 }

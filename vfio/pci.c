@@ -233,7 +233,7 @@ static int pt_bar_unmap(void *opaque, unsigned int bar, uint64_t addr)
 	if (bar >= PCI_STD_NUM_BARS)
 		return -EINVAL;
 	if (!b->io)
-		pci_p2p_release(&pt->vm->p2p, pci_p2p_id(pt->index, bar));
+		vm_p2p_park(pt->vm, pci_p2p_id(pt->index, bar));
 	for (i = 0; i < b->nslots; i++)
 		slot_set(pt, b->piece[i].slot, 0, 0, NULL);
 	b->nslots = 0;

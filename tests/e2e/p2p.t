@@ -19,7 +19,7 @@ ident=$((0x8000)) rd=$((0x10000)) wr=$((0x20000)) # p2pnvme's layout in the BAR
 # at FILE OFFSET: up to 64 bytes there, NULs dropped
 at() { dd if=$1 bs=1 skip=$2 count=64 2>/dev/null | tr -d '\000'; }
 if [ "${1:-}" != --in-l1 ]; then
-	tap_plan 11
+	tap_plan 12
 	scripts/guest-initrd build/e2e/p2p.cpio.gz tests/e2e/guest/p2p-init.sh \
 		-- tests/e2e/guest/common.sh:common.sh build/tests/guest-p2pnvme:bin/p2pnvme
 	out=$(mktemp -d)
@@ -86,6 +86,10 @@ import json, sys
 d = json.load(open('$json'))['bar_dma']
 print('# bar_dma', d)
 sys.exit(0 if d['maps'] >= 1 and d['unmaps'] == d['maps'] and d['map_failed'] == 0 and d['refused'] == 0 else 1)"
+tap_check "Linux's decoding toggles around BAR sizing kept the mappings (bar_dma.kept > 0)" python3 -c "
+import json, sys
+d = json.load(open('$json'))['bar_dma']
+sys.exit(0 if d['kept'] > 0 else 1)"
 tap_check "--stats text: the BAR DMA line" grep -qa "ptvm: stats: bar dma: maps [1-9]" $log
 tap_check "the drive is back on vfio-pci, reset, with bus mastering off" \
 	sh -c "[ \$(basename \$(readlink /sys/bus/pci/devices/$nvme/driver)) = vfio-pci ] && [ \$((0x\$(setpci -s $nvme COMMAND) & 4)) = 0 ]"
