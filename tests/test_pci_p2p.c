@@ -404,6 +404,15 @@ TEST(resume_leaves_earlier_mappings_alone)
 	free(b);
 }
 
+/* BAR id placed at addr and all of it mapped, backed by h: set-up. */
+static void place_mapped(struct bench *b, unsigned int id, uint64_t addr,
+			 uint64_t size, uint8_t *h)
+{
+	if (pci_p2p_place(&b->p, id, addr, size) ||
+	    pci_p2p_map(&b->p, id, 0, size, h))
+		abort();
+}
+
 /*
  * Linux turns decoding off and on around each BAR it sizes: a BAR that
  * comes back where it was keeps its mappings, with no IOMMU call.
@@ -413,8 +422,7 @@ TEST(a_parked_bar_back_at_its_place_keeps_its_mappings)
 	struct bench *b = bench_new();
 	unsigned int id = pci_p2p_id(0, 2);
 
-	ASSERT_EQ(pci_p2p_place(&b->p, id, G4, 0x40000000), 0);
-	ASSERT_EQ(pci_p2p_map(&b->p, id, 0, 0x40000000, hva), 0);
+	place_mapped(b, id, G4, 0x40000000, hva);
 	fake_pci_clear_log(&b->f);
 	EXPECT_EQ(pci_p2p_park(&b->p, id, 1000), 1);
 	EXPECT_EQ(b->f.ncalls, 0);
@@ -441,8 +449,7 @@ TEST(a_parked_bar_placed_elsewhere_is_unmapped_first)
 	struct bench *b = bench_new();
 	unsigned int id = pci_p2p_id(1, 0);
 
-	ASSERT_EQ(pci_p2p_place(&b->p, id, 0xc0000000, 0x2000), 0);
-	ASSERT_EQ(pci_p2p_map(&b->p, id, 0, 0x2000, hva), 0);
+	place_mapped(b, id, 0xc0000000, 0x2000, hva);
 	EXPECT_EQ(pci_p2p_park(&b->p, id, 0), 1);
 	fake_pci_clear_log(&b->f);
 	/* the same address with another size is elsewhere too */
@@ -465,8 +472,7 @@ TEST(a_bar_placed_over_a_parked_one_evicts_its_mappings)
 	struct bench *b = bench_new();
 	unsigned int a = pci_p2p_id(0, 0), c = pci_p2p_id(1, 0);
 
-	ASSERT_EQ(pci_p2p_place(&b->p, a, 0xc0000000, 0x4000), 0);
-	ASSERT_EQ(pci_p2p_map(&b->p, a, 0, 0x4000, hva), 0);
+	place_mapped(b, a, 0xc0000000, 0x4000, hva);
 	EXPECT_EQ(pci_p2p_park(&b->p, a, 0), 1);
 	fake_pci_clear_log(&b->f);
 	ASSERT_EQ(pci_p2p_place(&b->p, c, 0xc0002000, 0x2000), 0);
@@ -486,34 +492,13 @@ TEST(a_bar_placed_over_a_parked_one_evicts_its_mappings)
 	free(b);
 }
 
-/* A parked BAR refused on its way back (a BAR placed over it meanwhile)
- * has no mappings left. */
-TEST(a_parked_bar_refused_at_its_old_place_is_unmapped)
-{
-	struct bench *b = bench_new();
-	unsigned int a = pci_p2p_id(0, 0), c = pci_p2p_id(1, 0);
-
-	ASSERT_EQ(pci_p2p_place(&b->p, a, 0xc0000000, 0x4000), 0);
-	ASSERT_EQ(pci_p2p_map(&b->p, a, 0, 0x4000, hva), 0);
-	EXPECT_EQ(pci_p2p_park(&b->p, a, 0), 1);
-	/* c placed over it, but never mapped (it is not page-aligned) */
-	ASSERT_EQ(pci_p2p_place(&b->p, c, 0xc0000800, 0x800), 0);
-	EXPECT_EQ(b->f.ndma, 0);
-	EXPECT_EQ(pci_p2p_place(&b->p, a, 0xc0000000, 0x4000), -EADDRINUSE);
-	EXPECT_EQ(b->f.ndma, 0);
-	EXPECT_TRUE(fake_pci_ok(&b->f));
-	free(b);
-}
-
 TEST(flush_unmaps_what_was_parked_long_enough_and_says_when_next)
 {
 	struct bench *b = bench_new();
 	unsigned int a = pci_p2p_id(0, 0), c = pci_p2p_id(0, 2);
 
-	ASSERT_EQ(pci_p2p_place(&b->p, a, 0xc0000000, 0x1000), 0);
-	ASSERT_EQ(pci_p2p_map(&b->p, a, 0, 0x1000, hva), 0);
-	ASSERT_EQ(pci_p2p_place(&b->p, c, 0xc0001000, 0x1000), 0);
-	ASSERT_EQ(pci_p2p_map(&b->p, c, 0, 0x1000, hva + 0x1000), 0);
+	place_mapped(b, a, 0xc0000000, 0x1000, hva);
+	place_mapped(b, c, 0xc0001000, 0x1000, hva + 0x1000);
 	EXPECT_EQ(pci_p2p_park(&b->p, a, 100), 1);
 	EXPECT_EQ(pci_p2p_park(&b->p, c, 300), 1);
 	EXPECT_EQ(pci_p2p_flush(&b->p, 200, 250), 350);
@@ -541,8 +526,7 @@ TEST(parking_a_bar_with_nothing_mapped_releases_it)
 	unsigned int a = pci_p2p_id(0, 0);
 
 	pci_p2p_hold(&b->p);
-	ASSERT_EQ(pci_p2p_place(&b->p, a, 0xc0000000, 0x1000), 0);
-	ASSERT_EQ(pci_p2p_map(&b->p, a, 0, 0x1000, hva), 0);
+	place_mapped(b, a, 0xc0000000, 0x1000, hva);
 	EXPECT_EQ(pci_p2p_park(&b->p, a, 0), 0);
 	EXPECT_FALSE(b->p.bar[a].placed);
 	EXPECT_FALSE(b->p.bar[a].parked);
