@@ -16,6 +16,10 @@
 #           2 s of sleep) and a silent 3 s (the host reads the VMM's
 #           threads meanwhile; the results are printed after), then INTx
 #           through uio_pci_generic
+#   bar     the write to the ivshmem device's (1af4:1110) sysfs `enable`
+#           that turns its BARs' decoding on, timed (/bin/timedwrite): a
+#           VMM that maps BARs for peer-to-peer DMA when decoding comes on
+#           does it during that write
 # then finish (common.sh).
 # ptvm.hold=S: S seconds of sleep right after the init marker, before
 # anything else: the host reads the VMM's exit counters as they were at
@@ -63,6 +67,18 @@ irqlat)
 		/bin/irqlat --bdf $bdf --edu --mode intx -n "$(arg ptvm.irqlat_n)" 2>&1
 	else
 		echo "IRQLAT-ERROR no edu device (1234:11e8) on the guest's bus"
+	fi
+	;;
+bar)
+	ivsh=
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat $d/vendor):$(cat $d/device)" = 0x1af4:0x1110 ] && ivsh=$d
+	done
+	if [ -n "$ivsh" ]; then
+		echo "PTVM-BAR command=$(dd if=$ivsh/config bs=1 skip=4 count=2 2>/dev/null | od -An -tx2 | tr -d ' ')"
+		/bin/timedwrite $ivsh/enable 1
+	else
+		echo "PTVM-BAR no ivshmem device (1af4:1110) on the guest's bus"
 	fi
 	;;
 esac
