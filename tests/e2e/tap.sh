@@ -63,3 +63,29 @@ l1_peer_up() {
 	ip link set "$kif" up
 	ip -6 addr add fe80::1/64 dev "$kif" nodad
 }
+# kmod_build DIR KVER: on the host, builds the out-of-tree module whose
+# NAME.c and Kbuild are in DIR (tests/e2e/.../NAME) against
+# linux-headers-KVER (installed when missing) in build/e2e/NAME; one TAP
+# test. A module that does not build is left empty (insmod then fails).
+kmod_build() {
+	local name kdir mdir built=0
+	name=$(basename "$1") kdir=/usr/src/linux-headers-$2 mdir=build/e2e/$(basename "$1")
+	if [ ! -e "$kdir/Makefile" ]; then
+		echo "# no $kdir: installing linux-headers-$2"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get install -y -q --no-install-recommends "linux-headers-$2" >/dev/null 2>&1 ||
+			{ apt-get update -q >/dev/null 2>&1 &&
+				apt-get install -y -q --no-install-recommends "linux-headers-$2" >/dev/null 2>&1; } ||
+			echo "# apt-get install linux-headers-$2 failed"
+	fi
+	mkdir -p "$mdir"
+	cp -p "$1/$name.c" "$1/Kbuild" "$mdir/"
+	[ -e "$kdir/Makefile" ] && make -s -C "$kdir" M="$PWD/$mdir" modules >"$mdir/build.log" 2>&1 &&
+		[ -s "$mdir/$name.ko" ] && built=1
+	tap_check "$name.ko builds against linux-headers-$2" [ $built = 1 ]
+	if [ $built = 0 ]; then
+		{ [ -e "$kdir/Makefile" ] || echo "no $kdir (apt-get install linux-headers-$2)"
+			tail -20 "$mdir/build.log" 2>/dev/null; } | tap_diag
+		: >"$mdir/$name.ko"
+	fi
+}
