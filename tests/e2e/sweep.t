@@ -174,7 +174,7 @@ for batch in $batches; do
 	bdfs=$(awk -v b=$batch '$1 == b { print $3 }' $OUT/bdfs)
 	devs=()
 	for b in $bdfs; do devs+=(--device $b); done
-	timeout 400 build/ptvm --kernel $kernel --initrd $initrd --mem 1G --stats "${devs[@]}" \
+	timeout -k 30 400 build/ptvm --kernel $kernel --initrd $initrd --mem 1G --stats "${devs[@]}" \
 		--cmdline "$cmd ptvm.vmm=ptvm ptvm.sweep=$names" </dev/null >$OUT/ptvm-$batch.log 2>&1
 	rc=$?
 	tap_check "batch $batch: the guest powered off, exit 0 (got $rc)" [ $rc = 0 ]
@@ -195,7 +195,7 @@ for batch in $batches; do
 		qdevs+=(-device vfio-pci,host=$b,addr=$(printf %x $n))
 		n=$((n + 1))
 	done
-	timeout 400 qemu-system-x86_64 -M q35 -accel kvm -cpu host -smp 1 -m 1G \
+	timeout -k 30 400 qemu-system-x86_64 -M q35 -accel kvm -cpu host -smp 1 -m 1G \
 		-nodefaults -no-user-config -nographic -no-reboot -serial stdio \
 		-kernel $kernel -initrd $initrd -append "$cmd ptvm.vmm=qemu ptvm.sweep=$names" \
 		"${qdevs[@]}" </dev/null >$OUT/qemu-$batch.log 2>&1
