@@ -8,6 +8,7 @@
 # - tests/e2e/guest/pvh-probe, a freestanding 32-bit PVH guest with edu
 #   passed through: every step it reports over the UART, from the memory map
 #   to the MSI it counted and the ACPI power-off.
+# nested-shared: -d nvme:build/e2e/pvh.img -d edu
 set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/tap.sh
@@ -21,8 +22,7 @@ if [ "${1:-}" != --in-l1 ]; then
 	scripts/guest-initrd build/e2e/nvme.cpio.gz tests/e2e/guest/nvme-init.sh nvme \
 		-- tests/e2e/guest/common.sh:common.sh
 	img=build/e2e/pvh.img
-	rm -f $img
-	truncate -s 64M $img
+	blank_image $img 64M
 	marker="ptvm-pvh-$RANDOM$RANDOM"
 	printf '%s' "$marker" | dd of=$img bs=1 seek=$marker_off conv=notrunc 2>/dev/null
 	out=$(mktemp -d)

@@ -5,6 +5,7 @@
 # ptvm exits 0 and the host finds the filesystem clean with every record
 # up to the last one the guest wrote. A guest that ignores the button is
 # stopped at the deadline (143); one without a button driver at once.
+# nested-shared: -d nvme:build/e2e/shutdown.img
 set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/tap.sh
@@ -14,8 +15,7 @@ if [ "${1:-}" != --in-l1 ]; then
 	scripts/guest-initrd build/e2e/shutdown.cpio.gz tests/e2e/guest/shutdown-init.sh \
 		nvme ext4 button evdev -- tests/e2e/guest/common.sh:common.sh
 	img=build/e2e/shutdown.img
-	rm -f $img
-	truncate -s 64M $img
+	blank_image $img 64M
 	mkfs.ext4 -q -F $img
 	out=$(mktemp -d)
 	scripts/nested -t 600 -o "$out" -d nvme:$img -- bash tests/e2e/shutdown.t --in-l1 || echo "# nested: exit $?"
