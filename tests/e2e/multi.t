@@ -7,7 +7,6 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/tap.sh
 
-marker_off=$((40 << 20))
 if [ "${1:-}" != --in-l1 ]; then
 	tap_plan $((9 * $(echo $PTVM_GUEST_KVERS | wc -w)))
 	scripts/guest-initrd build/e2e/multi.cpio.gz tests/e2e/guest/multi-init.sh \
@@ -15,8 +14,8 @@ if [ "${1:-}" != --in-l1 ]; then
 	out=$(mktemp -d)
 	blank_image build/e2e/multi-nvme.img 64M
 	blank_image build/e2e/multi-ahci.img 64M
-	printf 'nvme-%s' $RANDOM | dd of=build/e2e/multi-nvme.img bs=1 seek=$marker_off conv=notrunc 2>/dev/null
-	printf 'ahci-%s' $RANDOM | dd of=build/e2e/multi-ahci.img bs=1 seek=$marker_off conv=notrunc 2>/dev/null
+	put_marker build/e2e/multi-nvme.img nvme-$RANDOM
+	put_marker build/e2e/multi-ahci.img ahci-$RANDOM
 	# What L1 puts in the shared memory behind the ivshmem BAR (in place:
 	# a shared L1's QEMU maps this file).
 	shm=build/e2e/multi-ivshmem

@@ -10,7 +10,6 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/tap.sh
 
-marker_off=$((40 << 20))
 if [ "${1:-}" != --in-l1 ]; then
 	tap_plan $((12 * $(echo $PTVM_GUEST_KVERS | wc -w)))
 	scripts/guest-initrd build/e2e/nvme.cpio.gz tests/e2e/guest/nvme-init.sh nvme \
@@ -18,7 +17,7 @@ if [ "${1:-}" != --in-l1 ]; then
 	img=build/e2e/nvme.img
 	blank_image $img 64M
 	marker="ptvm-marker-$RANDOM$RANDOM"
-	printf '%s' "$marker" | dd of=$img bs=1 seek=$marker_off conv=notrunc 2>/dev/null
+	put_marker $img "$marker"
 	out=$(mktemp -d)
 	scripts/nested -t 1200 -o "$out" -d nvme:$img -- bash tests/e2e/nvme.t --in-l1 || echo "# nested: exit $?"
 	j=0

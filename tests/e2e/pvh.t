@@ -13,7 +13,6 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/tap.sh
 
-marker_off=$((40 << 20))
 if [ "${1:-}" != --in-l1 ]; then
 	tap_plan 22
 	[ -x build/tests/pvh-probe ] || { echo "Bail out! no build/tests/pvh-probe (run: ninja)"; exit 1; }
@@ -24,7 +23,7 @@ if [ "${1:-}" != --in-l1 ]; then
 	img=build/e2e/pvh.img
 	blank_image $img 64M
 	marker="ptvm-pvh-$RANDOM$RANDOM"
-	printf '%s' "$marker" | dd of=$img bs=1 seek=$marker_off conv=notrunc 2>/dev/null
+	put_marker $img "$marker"
 	out=$(mktemp -d)
 	scripts/nested -t 700 -o "$out" -d nvme:$img -d edu -- \
 		bash tests/e2e/pvh.t --in-l1 "$vmlinux" || echo "# nested: exit $?"

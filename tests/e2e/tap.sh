@@ -89,3 +89,7 @@ kmod_build() {
 		: >"$mdir/$name.ko"
 	fi
 }
+# put_marker IMG TEXT: writes TEXT into disk image IMG at 40 MiB, where the
+# guests' disk checks read their marker (ptvm.marker_off=$marker_off)
+marker_off=$((40 << 20))
+put_marker() { printf '%s' "$2" | dd of="$1" bs=1 seek=$marker_off conv=notrunc 2>/dev/null; }
