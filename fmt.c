@@ -285,3 +285,15 @@ unsigned long long fmt_strtoull(const char *s, char **end, int base)
 	}
 	return v;
 }
+
+int fmt_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ptvm: ", stderr);
+	va_start(ap, fmt);
+	fmt_vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}

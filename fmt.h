@@ -35,4 +35,10 @@ int fmt_fprintf(FILE *f, const char *fmt, ...)
  */
 unsigned long long fmt_strtoull(const char *s, char **end, int base);
 
+/*
+ * Reports a failure in one line on stderr, "ptvm: " and the message, and
+ * returns 1 (EXIT_ERROR): `return fmt_fail("...")` at a setup boundary.
+ */
+int fmt_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

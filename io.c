@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "boot/layout.h"
+#include "clock.h"
+#include "io.h"
+#include "vfio/devices.h"
 #include "vfio/pci.h"
 #include "vmm.h"
 
@@ -68,7 +71,7 @@ static int pio_builtin(struct vm *vm, unsigned int port, unsigned int len,
 		} else if (!pm_write(&vm->pm, off, len, *val, &ev) &&
 			   ev == PM_POWEROFF) {
 			vm->exit_code = EXIT_POWEROFF;
-			vm->stats.t_poweroff = vm_now_ns();
+			vm->stats.t_poweroff = clock_ns();
 		}
 		return 1;
 	}

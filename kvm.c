@@ -14,6 +14,7 @@
 
 #include "fmt.h"
 #include "irq/kvm.h"
+#include "kvm.h"
 #include "vmm.h"
 
 int vm_kvm_open(struct vm *vm)
@@ -24,45 +25,45 @@ int vm_kvm_open(struct vm *vm)
 	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->kvm_fd < 0) {
 		if (errno == ENOENT)
-			return vm_fail(
+			return fmt_fail(
 				"/dev/kvm: not found (load kvm_intel or kvm_amd, or enable virtualization)");
 		if (errno == EACCES || errno == EPERM)
-			return vm_fail(
+			return fmt_fail(
 				"/dev/kvm: permission denied (run as root or join the kvm group)");
-		return vm_fail("/dev/kvm: %s", strerror(errno));
+		return fmt_fail("/dev/kvm: %s", strerror(errno));
 	}
 	if (ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
-		return vm_fail("/dev/kvm: unsupported KVM API version");
+		return fmt_fail("/dev/kvm: unsupported KVM API version");
 	max = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
 	if (max <= 0)
 		max = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
 	if (max > VM_MAX_CPUS)
 		max = VM_MAX_CPUS;
 	if (o->cpus > (unsigned int)max)
-		return vm_fail(
+		return fmt_fail(
 			"--cpus %u: at most %d vCPUs here (KVM's and ptvm's limit); use --cpus %d or fewer",
 			o->cpus, max, max);
 	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
 	if (vm->vm_fd < 0)
-		return vm_fail("/dev/kvm: cannot create a VM: %s",
-			       strerror(errno));
+		return fmt_fail("/dev/kvm: cannot create a VM: %s",
+				strerror(errno));
 	vm->run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (vm->run_size <= 0)
-		return vm_fail("/dev/kvm: KVM_GET_VCPU_MMAP_SIZE: %s",
-			       strerror(errno));
+		return fmt_fail("/dev/kvm: KVM_GET_VCPU_MMAP_SIZE: %s",
+				strerror(errno));
 	/* Intel needs these two pages somewhere the guest does not use. */
 	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, 0xfffbd000UL) < 0 ||
 	    ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
-		return vm_fail("/dev/kvm: in-kernel irqchip: %s",
-			       strerror(errno));
+		return fmt_fail("/dev/kvm: in-kernel irqchip: %s",
+				strerror(errno));
 	{
 		uint64_t idmap = 0xfffbc000;
 		struct kvm_pit_config pit = { .flags = 0 };
 
 		ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap);
 		if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
-			return vm_fail("/dev/kvm: in-kernel PIT: %s",
-				       strerror(errno));
+			return fmt_fail("/dev/kvm: in-kernel PIT: %s",
+					strerror(errno));
 	}
 	/*
 	 * Linux writes the configuration address port before every type-1
@@ -89,21 +90,21 @@ int vm_kvm_open(struct vm *vm)
 	}
 	irq_routes_init(&vm->routes);
 	if (irq_kvm_commit(vm->vm_fd, &vm->routes))
-		return vm_fail("/dev/kvm: GSI routing: %s", strerror(errno));
+		return fmt_fail("/dev/kvm: GSI routing: %s", strerror(errno));
 	for (;;) {
 		vm->cpuid =
 			calloc(1, sizeof(*vm->cpuid) +
 					  nent * sizeof(vm->cpuid->entries[0]));
 		if (!vm->cpuid)
-			return vm_fail("out of memory");
+			return fmt_fail("out of memory");
 		vm->cpuid->nent = nent;
 		if (!ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, vm->cpuid))
 			break;
 		free(vm->cpuid);
 		vm->cpuid = NULL;
 		if (errno != E2BIG || nent > 4096)
-			return vm_fail("/dev/kvm: KVM_GET_SUPPORTED_CPUID: %s",
-				       strerror(errno));
+			return fmt_fail("/dev/kvm: KVM_GET_SUPPORTED_CPUID: %s",
+					strerror(errno));
 		nent *= 2;
 	}
 	return 0;
@@ -140,7 +141,7 @@ int vm_tune_refused(struct vm *vm, const char *what, const char *why)
 			    what, why);
 		return 0;
 	}
-	return vm_fail("%s: %s (drop it, or add --best-effort)", what, why);
+	return fmt_fail("%s: %s (drop it, or add --best-effort)", what, why);
 }
 
 int vm_kvm_tune(struct vm *vm)
@@ -172,7 +173,7 @@ int vm_kvm_tune(struct vm *vm)
 					 o->disable_exits &
 						 (unsigned int)allowed);
 			if (ret)
-				return vm_fail(
+				return fmt_fail(
 					"--disable-exits: KVM_ENABLE_CAP: %s",
 					strerror(-ret));
 		}
@@ -186,8 +187,8 @@ int vm_kvm_tune(struct vm *vm)
 		ret = enable_cap(vm, KVM_CAP_HALT_POLL,
 				 (uint64_t)o->halt_poll_ns);
 		if (ret)
-			return vm_fail("--halt-poll: KVM_ENABLE_CAP: %s",
-				       strerror(-ret));
+			return fmt_fail("--halt-poll: KVM_ENABLE_CAP: %s",
+					strerror(-ret));
 	}
 	return 0;
 }

@@ -12,9 +12,11 @@
 #include <unistd.h>
 
 #include "boot/acpi.h"
-#include "boot/boot.h"
+#include "boot/bzimage.h"
 #include "boot/layout.h"
 #include "boot/pvh.h"
+#include "fmt.h"
+#include "load.h"
 #include "vmm.h"
 
 static int read_file(const char *path, uint8_t **buf, size_t *len)
@@ -69,16 +71,16 @@ static int load_bzimage(struct vm *vm, const uint8_t *img, size_t len,
 	int ret = bzimage_parse(img, len, bz);
 
 	if (ret == -ENOEXEC)
-		return vm_fail(
+		return fmt_fail(
 			"%s: not a Linux bzImage, nor an ELF kernel (give --kernel a bzImage such as /boot/vmlinuz-*, or an ELF vmlinux built with CONFIG_PVH=y)",
 			path);
 	if (ret)
-		return vm_fail(
+		return fmt_fail(
 			"%s: boot protocol %x.%02x too old or no 64-bit entry (need 2.12 or later)",
 			path, bz->hdr->version >> 8, bz->hdr->version & 0xff);
 	dst = mem_gpa(&vm->mem, bz->load_addr, bz->init_size);
 	if (!dst)
-		return vm_fail(
+		return fmt_fail(
 			"--mem %llu MiB is too small for %s (it needs %llu MiB from %llu MiB up)",
 			(unsigned long long)(vm->mem.size >> 20), path,
 			(unsigned long long)(bz->init_size >> 20) + 1,
@@ -97,32 +99,32 @@ static int load_elf(struct vm *vm, const uint8_t *img, size_t len,
 	int ret = elf_parse(img, len, ek);
 
 	if (ret == -ENOENT && ek->is64)
-		return vm_fail(
+		return fmt_fail(
 			"%s: ELF without a PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY): build it with CONFIG_PVH=y, or give the bzImage",
 			path);
 	if (ret == -ENOENT)
-		return vm_fail(
+		return fmt_fail(
 			"%s: 32-bit ELF without a PVH entry note: ptvm enters 32-bit kernels only through PVH (add an XEN_ELFNOTE_PHYS32_ENTRY note)",
 			path);
 	if (ret == -E2BIG)
-		return vm_fail(
+		return fmt_fail(
 			"%s: more than %d loadable ELF segments (link it with fewer)",
 			path, ELF_MAX_SEGS);
 	if (ret == -ERANGE)
-		return vm_fail(
+		return fmt_fail(
 			"%s: the PVH entry 0x%llx is not in a loadable segment below 4 GiB (fix the note)",
 			path, (unsigned long long)ek->entry);
 	if (ret)
-		return vm_fail(
+		return fmt_fail(
 			"%s: bad ELF header: not an x86 executable, or a header or segment past the end of the file (relink it)",
 			path);
 	ret = elf_load(ek, &vm->mem);
 	if (ret == -EBUSY)
-		return vm_fail(
+		return fmt_fail(
 			"%s: a segment at 0x%llx lies below 1 MiB, over ptvm's boot tables (link it at 1 MiB or above)",
 			path, (unsigned long long)ek->lo);
 	if (ret)
-		return vm_fail(
+		return fmt_fail(
 			"%s: segments at 0x%llx-0x%llx are not all in guest RAM (--mem %llu MiB; raise --mem or link it lower, below 3 GiB)",
 			path, (unsigned long long)ek->lo,
 			(unsigned long long)ek->hi,
@@ -142,8 +144,8 @@ static int load_initrd(struct vm *vm, const struct kernel *k, uint64_t *addr,
 	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
 
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		vm_fail("%s: cannot read initrd: %s", path,
-			fd < 0 ? strerror(errno) : "not a regular file");
+		fmt_fail("%s: cannot read initrd: %s", path,
+			 fd < 0 ? strerror(errno) : "not a regular file");
 		if (fd >= 0)
 			close(fd);
 		return EXIT_ERROR;
@@ -152,7 +154,8 @@ static int load_initrd(struct vm *vm, const struct kernel *k, uint64_t *addr,
 	ret = k->pvh ? pvh_initrd_addr(&vm->mem, k->elf.hi, *size, addr)
 		     : boot_initrd_addr(&k->bz, &vm->mem, *size, addr);
 	if (ret) {
-		vm_fail("%s: initrd of %llu MiB does not fit in guest RAM below %llu MiB with the kernel (raise --mem)",
+		fmt_fail(
+			"%s: initrd of %llu MiB does not fit in guest RAM below %llu MiB with the kernel (raise --mem)",
 			path, (unsigned long long)(*size >> 20),
 			(unsigned long long)(vm->mem.range[0].size >> 20));
 		close(fd);
@@ -163,8 +166,8 @@ static int load_initrd(struct vm *vm, const struct kernel *k, uint64_t *addr,
 		ssize_t n = read(fd, dst + len, *size - len);
 
 		if (n <= 0) {
-			vm_fail("%s: read failed: %s", path,
-				n ? strerror(errno) : "file shrank");
+			fmt_fail("%s: read failed: %s", path,
+				 n ? strerror(errno) : "file shrank");
 			close(fd);
 			return EXIT_ERROR;
 		}
@@ -198,8 +201,8 @@ int vm_load(struct vm *vm, uint64_t *entry)
 
 	ret = read_file(o->kernel, &img, &len);
 	if (ret)
-		return vm_fail("%s: cannot read kernel: %s", o->kernel,
-			       strerror(-ret));
+		return fmt_fail("%s: cannot read kernel: %s", o->kernel,
+				strerror(-ret));
 	/* Told apart by content: the ELF magic, else the bzImage's "HdrS". */
 	if (elf_is(img, len))
 		ret = load_elf(vm, img, len, &k, entry);
@@ -218,8 +221,8 @@ int vm_load(struct vm *vm, uint64_t *entry)
 	if (!k.pvh && k.bz.hdr->cmdline_size < cmdline_max)
 		cmdline_max = k.bz.hdr->cmdline_size;
 	if (args.cmdline_len >= cmdline_max) {
-		vm_fail("--cmdline: %zu bytes, the kernel takes at most %zu",
-			args.cmdline_len, cmdline_max);
+		fmt_fail("--cmdline: %zu bytes, the kernel takes at most %zu",
+			 args.cmdline_len, cmdline_max);
 		goto out;
 	}
 	memcpy(mem_gpa(&vm->mem, LAYOUT_CMDLINE, args.cmdline_len + 1),
@@ -228,7 +231,7 @@ int vm_load(struct vm *vm, uint64_t *entry)
 	alen = acpi_build(mem_gpa(&vm->mem, LAYOUT_ACPI, LAYOUT_ACPI_SIZE),
 			  LAYOUT_ACPI_SIZE, LAYOUT_ACPI, &acpi);
 	if (alen < 0) {
-		vm_fail("ACPI tables do not fit (%s)", strerror((int)-alen));
+		fmt_fail("ACPI tables do not fit (%s)", strerror((int)-alen));
 		goto out;
 	}
 	if (k.pvh) {
@@ -240,14 +243,14 @@ int vm_load(struct vm *vm, uint64_t *entry)
 		/* The start info takes the zero page's place (vcpu.c, %ebx). */
 		if (pvh_gdt(&vm->mem) ||
 		    pvh_start_info(&vm->mem, LAYOUT_ZERO_PAGE, &pa)) {
-			vm_fail("--mem too small for the PVH start info");
+			fmt_fail("--mem too small for the PVH start info");
 			goto out;
 		}
 		rc = 0;
 		goto out;
 	}
 	if (boot_page_tables(&vm->mem)) {
-		vm_fail("--mem too small for the boot page tables");
+		fmt_fail("--mem too small for the boot page tables");
 		goto out;
 	}
 	boot_zero_page(mem_gpa(&vm->mem, LAYOUT_ZERO_PAGE,

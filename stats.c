@@ -9,7 +9,9 @@
 
 #include <linux/vfio.h>
 
+#include "clock.h"
 #include "fmt.h"
+#include "stats.h"
 #include "vfio/pci.h"
 #include "vmm.h"
 
@@ -28,14 +30,6 @@ static const struct {
 };
 
 #define NEXITS (sizeof(exit_names) / sizeof(exit_names[0]))
-
-uint64_t vm_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static unsigned long long exits_of(const struct vm *vm, unsigned int reason)
 {
@@ -77,7 +71,7 @@ static struct timeline timeline_of(const struct vm *vm)
 	};
 
 	if (!end)
-		end = vm_now_ns();
+		end = clock_ns();
 	if (entry)
 		t.run = (int64_t)(end - entry);
 	return t;

@@ -7,6 +7,9 @@
 #include <stdint.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "io.h"
+#include "traps.h"
 #include "vmm.h"
 
 /* Answers the trap v posted. */
@@ -23,7 +26,7 @@ static void vm_trap(struct vm *vm, struct vcpu *v)
 		/* no answer until the map is complete (vm_traps_release) */
 		if (!v->held) {
 			v->held = 1;
-			v->held_since = vm_now_ns();
+			v->held_since = clock_ns();
 			vm->stats.held_writes++;
 		}
 		return;
@@ -81,7 +84,7 @@ void vm_traps_release(struct vm *vm)
 		if (!v->held)
 			continue;
 		v->held = 0;
-		held = vm_now_ns() - v->held_since;
+		held = clock_ns() - v->held_since;
 		vm->stats.hold_ns += held;
 		if (held > vm->stats.hold_max_ns)
 			vm->stats.hold_max_ns = held;
@@ -101,7 +104,7 @@ void vm_traps_kicked(struct vm *vm, void *arg)
 
 int vm_traps_serve(struct vm *vm)
 {
-	uint64_t t0 = vm_now_ns(), last = t0, t = t0;
+	uint64_t t0 = clock_ns(), last = t0, t = t0;
 
 	/*
 	 * Serve the posted traps, and keep looking for the next one a few
@@ -117,7 +120,7 @@ int vm_traps_serve(struct vm *vm)
 		if (t - t0 > 1000000)
 			return 1;
 		mbox_relax();
-		t = vm_now_ns();
+		t = clock_ns();
 	}
 	return 0;
 }

@@ -14,9 +14,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "boot/boot.h"
+#include "boot/bzimage.h"
 #include "boot/layout.h"
+#include "clock.h"
 #include "fmt.h"
+#include "vcpu.h"
 #include "vmm.h"
 
 /* Intel SDM vol. 4, table 2-2; the uapi headers carry no MSR numbers. */
@@ -194,7 +196,7 @@ static void *vcpu_thread(void *arg)
 	sigaddset(&set, vcpu_signal());
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
-	v->entry_ns = vm_now_ns();
+	v->entry_ns = clock_ns();
 	while (!v->vm->stopping) {
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {

@@ -20,27 +20,24 @@
 #include <unistd.h>
 
 #include "boot/acpi.h"
-#include "boot/boot.h"
+#include "boot/bzimage.h"
 #include "boot/layout.h"
+#include "clock.h"
 #include "fmt.h"
+#include "io.h"
 #include "irq/kvm.h"
+#include "kvm.h"
+#include "load.h"
 #include "seccomp.h"
+#include "stats.h"
+#include "traps.h"
+#include "vcpu.h"
+#include "vfio/devices.h"
+#include "vfio/bind.h"
 #include "vfio/probe.h"
 #include "vmm.h"
 
 #define PTVM_VERSION "0.1"
-
-int vm_fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("ptvm: ", stderr);
-	va_start(ap, fmt);
-	fmt_vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_ERROR;
-}
 
 /* ---- event sources of the loop ---- */
 
@@ -144,7 +141,7 @@ static int vm_shutdown_request(struct vm *vm, int sig)
 	if (!secs || vm->shutdown_sig)
 		return 0; /* none asked for, or the second request */
 	vm->shutdown_sig = sig;
-	vm->stats.t_shutdown = vm_now_ns();
+	vm->stats.t_shutdown = clock_ns();
 	if (!pm_press_power(&vm->pm)) {
 		fmt_fprintf(
 			stderr,
@@ -188,7 +185,7 @@ static int vm_deadline_ms(struct vm *vm)
 
 	if (!vm->shutdown_deadline)
 		return -1;
-	now = vm_now_ns();
+	now = clock_ns();
 	if (now < vm->shutdown_deadline)
 		return (int)((vm->shutdown_deadline - now + 999999) / 1000000);
 	fmt_fprintf(
@@ -229,7 +226,7 @@ static void vm_dma_done(struct vm *vm)
 		return;
 	}
 	vm->dma_pending = 0;
-	vm->stats.t_dma_ready = vm_now_ns();
+	vm->stats.t_dma_ready = clock_ns();
 	ret = pci_p2p_resume(&vm->p2p);
 	if (ret && !vm->p2p_warned) {
 		vm->p2p_warned = 1;
@@ -294,14 +291,14 @@ static int vm_setup(struct vm *vm)
 
 	ret = mem_alloc(&vm->mem, o->mem, o->hugepages);
 	if (ret && o->hugepages)
-		return vm_fail(
+		return fmt_fail(
 			"--hugepages: cannot back %llu MiB of guest RAM with 2 MiB pages: %s (reserve them: echo %llu > /proc/sys/vm/nr_hugepages)",
 			(unsigned long long)(o->mem >> 20), strerror(-ret),
 			(unsigned long long)(o->mem / OPTS_HUGEPAGE));
 	if (ret)
-		return vm_fail("--mem %llu MiB: cannot allocate guest RAM: %s",
-			       (unsigned long long)(o->mem >> 20),
-			       strerror(-ret));
+		return fmt_fail("--mem %llu MiB: cannot allocate guest RAM: %s",
+				(unsigned long long)(o->mem >> 20),
+				strerror(-ret));
 	if (o->realtime && mlockall(MCL_CURRENT | MCL_FUTURE) < 0) {
 		char why[128];
 
@@ -313,11 +310,11 @@ static int vm_setup(struct vm *vm)
 		if (ret)
 			return ret;
 	}
-	vm->stats.t_kvm = vm_now_ns();
+	vm->stats.t_kvm = clock_ns();
 	ret = mem_kvm_register(&vm->mem, vm->vm_fd);
 	if (ret)
-		return vm_fail("guest RAM: KVM_SET_USER_MEMORY_REGION: %s",
-			       strerror(-ret));
+		return fmt_fail("guest RAM: KVM_SET_USER_MEMORY_REGION: %s",
+				strerror(-ret));
 	ret = vm_load(vm, &entry);
 	if (ret)
 		return ret;
@@ -328,31 +325,31 @@ static int vm_setup(struct vm *vm)
 
 	vm->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (vm->epoll_fd < 0)
-		return vm_fail("epoll: %s", strerror(errno));
+		return fmt_fail("epoll: %s", strerror(errno));
 	ret = vm_devices_open(vm);
 	if (ret)
 		return ret;
-	vm->stats.t_dma = vm_now_ns();
+	vm->stats.t_dma = clock_ns();
 	sigemptyset(&set);
 	stop_sigs_add(&set);
 	sigaddset(&set, SIGUSR1);
 	vm->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (vm->signal_fd < 0 || loop_add(vm, vm->signal_fd, &vm->signal_src))
-		return vm_fail("signalfd: %s", strerror(errno));
+		return fmt_fail("signalfd: %s", strerror(errno));
 	vm->stdin_open = !loop_add(vm, STDIN_FILENO, &vm->stdin_src);
 	vm->mloop.kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vm->mloop.kick_fd < 0 ||
 	    loop_add(vm, vm->mloop.kick_fd, &vm->kick_src))
-		return vm_fail("eventfd: %s", strerror(errno));
+		return fmt_fail("eventfd: %s", strerror(errno));
 
 	for (i = 0; i < vm->ncpus; i++) {
 		ret = vcpu_create(vm, i, entry, LAYOUT_ZERO_PAGE);
 		if (ret)
-			return vm_fail("vcpu %u: %s", i, strerror(-ret));
+			return fmt_fail("vcpu %u: %s", i, strerror(-ret));
 		ret = vm_coalesced_map(vm, vm->vcpu[i].fd);
 		if (ret)
-			return vm_fail("vcpu %u: KVM's coalesced ring: %s", i,
-				       strerror(-ret));
+			return fmt_fail("vcpu %u: KVM's coalesced ring: %s", i,
+					strerror(-ret));
 	}
 	return 0;
 }
@@ -366,7 +363,7 @@ static void vm_teardown(struct vm *vm)
 		vcpu_stop(&vm->vcpu[i]);
 	/* a mapper still running stops after its chunk; the container goes */
 	dmamap_join(&vm->dmamap, 1);
-	vm->stats.t_end = vm_now_ns();
+	vm->stats.t_end = clock_ns();
 	/* BAR DMA mappings go before the summary, which counts their unmaps. */
 	pci_p2p_release_all(&vm->p2p);
 	if (vm->exit_code >= 0)
@@ -418,7 +415,7 @@ static int vm_loop(struct vm *vm)
 		int ret = 0;
 
 		if (vcpu_start(&vm->vcpu[i]))
-			return vm_fail("vcpu %u: cannot start its thread", i);
+			return fmt_fail("vcpu %u: cannot start its thread", i);
 		if (o->naffinity)
 			ret = vm_tune_vcpu(
 				vm, i, "--cpu-affinity",
@@ -452,7 +449,7 @@ static int vm_loop(struct vm *vm)
 		n = epoll_wait(vm->epoll_fd, ev, 16, timeout);
 		mbox_loop_wake(&vm->mloop);
 		if (n < 0 && errno != EINTR)
-			return vm_fail("epoll_wait: %s", strerror(errno));
+			return fmt_fail("epoll_wait: %s", strerror(errno));
 		for (j = 0; j < n; j++) {
 			struct vm_source *s = ev[j].data.ptr;
 
@@ -492,7 +489,7 @@ int main(int argc, char *argv[])
 	struct sigaction sa = { .sa_handler = on_kick },
 			 stop = { .sa_handler = on_setup_signal };
 	unsigned int i;
-	uint64_t t_start = vm_now_ns();
+	uint64_t t_start = clock_ns();
 	int tty, rc, sandboxed = 0;
 	FILE *json = NULL;
 	struct opts o;
@@ -518,7 +515,7 @@ int main(int argc, char *argv[])
 	if (o.stats_json) {
 		json = fopen(o.stats_json, "w");
 		if (!json)
-			return vm_fail(
+			return fmt_fail(
 				"--stats=json:%s: cannot write it: %s (give a writable path)",
 				o.stats_json, strerror(errno));
 	}
@@ -546,7 +543,7 @@ int main(int argc, char *argv[])
 		struct vm *vm = calloc(1, sizeof(*vm));
 
 		if (!vm) {
-			rc = vm_fail("out of memory");
+			rc = fmt_fail("out of memory");
 			break;
 		}
 		vm->opts = &o;
@@ -561,7 +558,7 @@ int main(int argc, char *argv[])
 			int ret = seccomp_install(&pol);
 
 			if (ret)
-				rc = vm_fail(
+				rc = fmt_fail(
 					"seccomp: cannot install the filter: %s (--no-seccomp runs without it)",
 					strerror(-ret));
 			sandboxed = !ret;

@@ -4,7 +4,7 @@
 
 #include <asm/e820.h>
 
-#include "boot/boot.h"
+#include "boot/bzimage.h"
 #include "boot/layout.h"
 #include "memory.h"
 

@@ -10,7 +10,7 @@
 
 #include <asm/bootparam.h>
 
-#include "boot/boot.h"
+#include "boot/bzimage.h"
 #include "boot/layout.h"
 #include "boot/pvh.h"
 #include "memory.h"

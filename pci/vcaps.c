@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "pci/caps.h"
+#include "pci/vcaps.h"
 #include "pci/vdev_priv.h"
 
 #define PCIE_CAP_V2_SIZE 0x3c

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "pci/vcaps.h"
 #include "pci/vdev_priv.h"
 
 /* Command bits the guest controls on the real device. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Shared inside the device model (vdev.c, vcaps.c): byte access to the
- * virtual config space, and the capability-chain rebuild.
+ * virtual config space.
  */
 #ifndef PTVM_PCI_VDEV_PRIV_H
 #define PTVM_PCI_VDEV_PRIV_H
@@ -37,11 +37,4 @@ static inline void wmask_range(struct pci_vdev *d, unsigned int off,
 	for (i = 0; i < len; i++)
 		d->wmask[off + i] = (uint8_t)(mask >> (8 * i));
 }
-
-/*
- * vcaps.c: rebuilds d's capability chain from the physical one in d->cfg,
- * keeping only what ptvm handles. -EINVAL if MSI-X cannot be virtualized.
- */
-int pci_vdev_caps_init(struct pci_vdev *d, const struct pci_vdev_config *cfg);
-
 #endif

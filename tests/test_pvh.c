@@ -7,7 +7,7 @@
 #include <asm/bootparam.h>
 #include <asm/e820.h>
 
-#include "boot/boot.h"
+#include "boot/bzimage.h"
 #include "boot/layout.h"
 #include "boot/pvh.h"
 #include "memory.h"

@@ -4,8 +4,8 @@
  * the same text as printf's "%.1f" / "%.3f" of ns / 1e6, which is what it
  * replaced and what tests/e2e/stats.t and scripts/bench parse.
  */
+#include "stats.h"
 #include "tests/harness.h"
-#include "vmm.h"
 
 static void same_as_printf(int64_t ns, unsigned int decimals)
 {

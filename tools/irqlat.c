@@ -30,6 +30,7 @@
 #include <linux/vfio.h>
 
 #include "tools/irqlat.h"
+#include "tools/irqlat_uio.h"
 
 static const char *const modes[] = { "msi", "msix", "intx" };
 

@@ -33,16 +33,10 @@ struct irqlat {
 	char err[384];
 };
 
-/* irqlat.c */
+/* irqlat.c, for irqlat_uio.c */
 int fail(struct irqlat *il, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 char *devpath(char *buf, const struct irqlat *il, const char *leaf);
 int dev_bind(struct irqlat *il, const char *drv);
-
-/* irqlat_uio.c */
-int uio_pick(struct irqlat *il);
-int uio_setup(struct irqlat *il);
-int uio_unmask(struct irqlat *il);
-unsigned long uio_take(struct irqlat *il);
 
 #endif

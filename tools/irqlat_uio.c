@@ -21,6 +21,7 @@
 #include <linux/pci_regs.h>
 
 #include "tools/irqlat.h"
+#include "tools/irqlat_uio.h"
 
 /* VFIO takes a device without an IOMMU group only in no-IOMMU mode. */
 static int vfio_can_take(const struct irqlat *il)

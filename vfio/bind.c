@@ -16,6 +16,7 @@
 
 #include "fmt.h"
 #include "opts.h"
+#include "vfio/bind.h"
 #include "vfio/probe.h"
 #include "vfio/sysfs.h"
 

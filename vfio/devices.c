@@ -12,7 +12,9 @@
 #include <sys/resource.h>
 
 #include "boot/layout.h"
+#include "clock.h"
 #include "fmt.h"
+#include "vfio/devices.h"
 #include "vfio/pci.h"
 #include "vfio/sysfs.h"
 #include "vmm.h"
@@ -111,10 +113,10 @@ int vm_dma_fail(struct vm *vm, int err)
 static int p2p_dma_map(void *opaque, uint64_t iova, void *hva, uint64_t size)
 {
 	struct vm *vm = opaque;
-	uint64_t t0 = vm_now_ns();
+	uint64_t t0 = clock_ns();
 	int ret = vfio_dma_map(&vm->vfio, iova, hva, size);
 
-	vm->stats.bar_dma_map_ns += vm_now_ns() - t0;
+	vm->stats.bar_dma_map_ns += clock_ns() - t0;
 	return ret;
 }
 
@@ -212,7 +214,7 @@ int vm_devices_open(struct vm *vm)
 	pci_window_init(&vm->pio_window, LAYOUT_PIO_PCI_BASE,
 			LAYOUT_PIO_PCI_SIZE);
 	if (p2p_open(vm))
-		return vm_fail("guest memory map: too many RAM ranges");
+		return fmt_fail("guest memory map: too many RAM ranges");
 	if (!o->ndevices)
 		return 0;
 
@@ -252,7 +254,7 @@ int vm_devices_open(struct vm *vm)
 		ret = dmamap_run(&vm->dmamap);
 		if (ret)
 			return vm_dma_fail(vm, ret);
-		vm->stats.t_dma_ready = vm_now_ns();
+		vm->stats.t_dma_ready = clock_ns();
 	} else {
 		/*
 		 * The mapper starts once every device is open with bus
@@ -317,7 +319,7 @@ int vm_devices_access(struct vm *vm, int io, uint64_t addr, unsigned int len,
 
 void vm_p2p_park(struct vm *vm, unsigned int id)
 {
-	uint64_t now = vm_now_ns();
+	uint64_t now = clock_ns();
 
 	if (pci_p2p_park(&vm->p2p, id, now) &&
 	    (!vm->p2p_flush_ns || now + VM_P2P_PARK_NS < vm->p2p_flush_ns))
@@ -331,7 +333,7 @@ int vm_p2p_flush_ms(struct vm *vm)
 
 	if (!vm->p2p_flush_ns)
 		return -1;
-	now = vm_now_ns();
+	now = clock_ns();
 	if (now >= vm->p2p_flush_ns)
 		vm->p2p_flush_ns = pci_p2p_flush(&vm->p2p, now, VM_P2P_PARK_NS);
 	if (!vm->p2p_flush_ns)

@@ -13,6 +13,7 @@
 
 #include "boot/acpi.h"
 #include "irq/kvm.h"
+#include "vfio/irq.h"
 #include "vfio/pci.h"
 
 static void vec_watch(struct ptdev_vec *v, int on)

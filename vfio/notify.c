@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "fmt.h"
+#include "vfio/notify.h"
 #include "vfio/pci.h"
 
 static const char *const notify_why[PTDEV_NOTIFY] = {

@@ -15,8 +15,12 @@
 
 #include "boot/acpi.h"
 #include "boot/layout.h"
+#include "clock.h"
 #include "fmt.h"
 #include "irq/kvm.h"
+#include "vfio/devices.h"
+#include "vfio/irq.h"
+#include "vfio/notify.h"
 #include "vfio/pci.h"
 
 #define PAGE 4096ULL
@@ -253,7 +257,7 @@ static void ptdev_warn_bad(struct ptdev *pt)
 
 	if (n == pt->warned_bad)
 		return;
-	now = vm_now_ns();
+	now = clock_ns();
 	if (pt->warned_ns && now - pt->warned_ns < 1000000000ULL)
 		return;
 	fmt_fprintf(

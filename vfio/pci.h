@@ -87,26 +87,7 @@ int ptdev_open(struct ptdev *pt, struct vm *vm, struct vfio_group *g,
 	       unsigned int fn, int multifunction);
 /* Resets the device where it can and releases everything ptdev_open took. */
 void ptdev_close(struct ptdev *pt);
-/*
- * vfio/irq.c, for vfio/pci.c: the model's irq ops (pci/irqops.h), and
- * INTx: ptdev_intx_open wires the pin to its GSI when the device has one;
- * ptdev_intx_set turns VFIO's INTx on or off (off while MSI or MSI-X is).
- */
-int ptdev_irq_enable(void *opaque, unsigned int index, unsigned int nvec);
-int ptdev_irq_disable(void *opaque, unsigned int index);
-int ptdev_irq_route(void *opaque, unsigned int index, unsigned int vec,
-		    uint64_t addr, uint32_t data);
-int ptdev_irq_unroute(void *opaque, unsigned int index, unsigned int vec);
-int ptdev_irq_inject(void *opaque, unsigned int index, unsigned int vec);
-int ptdev_intx_open(struct ptdev *pt);
-void ptdev_intx_set(struct ptdev *pt, int on);
 
-/*
- * Wires VFIO's error and request IRQs, where the device has them, to the
- * loop: either ends the guest with EXIT_DEVICE. Best effort.
- */
-void ptdev_notify_open(struct ptdev *pt);
-void ptdev_notify_close(struct ptdev *pt);
 /*
  * A trapped guest access at guest address addr (MMIO, or PIO when io):
  * 1 if one of pt's BARs decodes it (and it was handled), else 0.

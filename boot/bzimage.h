@@ -5,8 +5,8 @@
  * its e820 map, and the page tables and GDT for a 64-bit entry. Pure
  * functions writing into buffers; memory.c's mem_gpa() supplies them.
  */
-#ifndef PTVM_BOOT_BOOT_H
-#define PTVM_BOOT_BOOT_H
+#ifndef PTVM_BOOT_BZIMAGE_H
+#define PTVM_BOOT_BZIMAGE_H
 
 #include <stddef.h>
 #include <stdint.h>
