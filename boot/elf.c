@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ELF64 and ELF32 executables: the PT_LOAD segments and the PVH entry note.
- * The file is untrusted: every offset and size is checked against its
- * length with overflow in mind, and headers are copied, never cast, since
- * nothing in the file is aligned for us.
+ * ELF64 and ELF32 executables: the PT_LOAD segments and the PVH entry note
+ * for x86, the PT_LOAD segments and e_entry for arm64. The file is
+ * untrusted: every offset and size is checked against its length with
+ * overflow in mind, and headers are copied, never cast, since nothing in
+ * the file is aligned for us.
  */
 #include <elf.h>
 #include <errno.h>
@@ -86,7 +87,12 @@ static int elf_notes(struct elf_kernel *ek, uint64_t off, uint64_t size)
 	return 0;
 }
 
-int elf_parse(const void *img, size_t len, struct elf_kernel *ek)
+/*
+ * x86 kernels enter through the PVH note (found stays 0 until the note);
+ * arm64 ones at e_entry, without notes (found from the start).
+ */
+static int elf_parse_machine(const void *img, size_t len, struct elf_kernel *ek,
+			     int aarch64)
 {
 	const uint8_t *b = img;
 	uint64_t phoff;
@@ -104,9 +110,15 @@ int elf_parse(const void *img, size_t len, struct elf_kernel *ek)
 		if (len < sizeof(eh))
 			return -ENOEXEC;
 		memcpy(&eh, b, sizeof(eh));
-		if (eh.e_machine != EM_X86_64 || eh.e_type != ET_EXEC)
+		if (eh.e_machine != (aarch64 ? EM_AARCH64 : EM_X86_64) ||
+		    eh.e_type != ET_EXEC)
 			return -ENOEXEC;
 		ek->is64 = 1;
+		ek->machine = eh.e_machine;
+		if (aarch64) {
+			ek->entry = eh.e_entry;
+			found = 1;
+		}
 		phoff = eh.e_phoff;
 		phnum = eh.e_phnum;
 		phentsize = eh.e_phentsize;
@@ -116,8 +128,9 @@ int elf_parse(const void *img, size_t len, struct elf_kernel *ek)
 		if (len < sizeof(eh))
 			return -ENOEXEC;
 		memcpy(&eh, b, sizeof(eh));
-		if (eh.e_machine != EM_386 || eh.e_type != ET_EXEC)
+		if (aarch64 || eh.e_machine != EM_386 || eh.e_type != ET_EXEC)
 			return -ENOEXEC;
+		ek->machine = eh.e_machine;
 		phoff = eh.e_phoff;
 		phnum = eh.e_phnum;
 		phentsize = eh.e_phentsize;
@@ -169,6 +182,16 @@ int elf_parse(const void *img, size_t len, struct elf_kernel *ek)
 	return -ERANGE;
 }
 
+int elf_parse(const void *img, size_t len, struct elf_kernel *ek)
+{
+	return elf_parse_machine(img, len, ek, 0);
+}
+
+int elf_parse_aarch64(const void *img, size_t len, struct elf_kernel *ek)
+{
+	return elf_parse_machine(img, len, ek, 1);
+}
+
 int elf_load(const struct elf_kernel *ek, const struct mem *m)
 {
 	unsigned int i;
@@ -176,8 +199,11 @@ int elf_load(const struct elf_kernel *ek, const struct mem *m)
 	for (i = 0; i < ek->nsegs; i++) {
 		const struct elf_seg *s = &ek->seg[i];
 
-		/* Zero page or start info, GDT, page tables, command line, ACPI. */
-		if (s->paddr < LAYOUT_HIMEM_START)
+		/*
+		 * x86: zero page or start info, GDT, page tables, command
+		 * line, ACPI. arm64 RAM holds nothing of ptvm's before this.
+		 */
+		if (ek->machine != EM_AARCH64 && s->paddr < LAYOUT_HIMEM_START)
 			return -EBUSY;
 		if (!mem_gpa(m, s->paddr, s->memsz))
 			return -EFAULT;

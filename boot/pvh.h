@@ -5,6 +5,9 @@
  * starts in 32-bit protected mode with paging off and %ebx pointing at a
  * struct hvm_start_info (version 1: with a memory map). Pure functions
  * writing into guest RAM through memory.c's mem_gpa().
+ *
+ * The same loader takes arm64 ELF kernels (unikernels, RTOSes), which
+ * have no PVH note: elf_parse_aarch64.
  */
 #ifndef PTVM_BOOT_PVH_H
 #define PTVM_BOOT_PVH_H
@@ -29,7 +32,9 @@ struct elf_kernel {
 	const uint8_t *image;
 	size_t len;
 	int is64; /* ELFCLASS64 (else ELFCLASS32) */
-	uint64_t entry; /* the PVH entry, a physical address below 4 GiB */
+	unsigned int machine; /* EM_X86_64, EM_386 or EM_AARCH64 */
+	/* x86: the PVH entry, a physical address below 4 GiB; arm64: e_entry */
+	uint64_t entry;
 	unsigned int nsegs; /* PT_LOAD segments with memsz > 0 */
 	struct elf_seg seg[ELF_MAX_SEGS];
 	uint64_t lo, hi; /* guest-physical span of all segments */
@@ -49,9 +54,22 @@ int elf_is(const void *img, size_t len);
 int elf_parse(const void *img, size_t len, struct elf_kernel *ek);
 
 /*
+ * Checks img is an arm64 ELF64 executable (EM_AARCH64, little endian,
+ * ET_EXEC) and fills ek. No note is needed: the entry is e_entry, a
+ * physical address as unikernels and RTOSes link it (the segments load
+ * at p_paddr, the MMU is off at entry). x86 files are refused, and
+ * elf_parse refuses arm64 ones.
+ * -ENOEXEC, -E2BIG: as elf_parse;
+ * -ERANGE:  the entry is in no loadable segment.
+ */
+int elf_parse_aarch64(const void *img, size_t len, struct elf_kernel *ek);
+
+/*
  * Copies the segments into guest RAM and zeroes their tails (.bss).
  * -EFAULT: a segment is not wholly in guest RAM;
- * -EBUSY:  a segment lies below LAYOUT_HIMEM_START, over ptvm's own tables.
+ * -EBUSY:  (x86) a segment lies below LAYOUT_HIMEM_START, over ptvm's own
+ *          tables; an arm64 kernel has all of RAM (the DTB and the initrd
+ *          go above it: boot/arm64_image.h).
  * Nothing is written unless every segment passes.
  */
 int elf_load(const struct elf_kernel *ek, const struct mem *m);
