@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The KVM side of setup: the VM with its in-kernel irqchip, PIT and GSI
- * routes, the CPUID KVM supports, and the latency mode's VM-wide knobs.
+ * The KVM side of setup: /dev/kvm and the VM (its interrupt controller
+ * and platform are the arch's: arch_vm_create), the coalesced ring, and
+ * the latency mode's VM-wide knobs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,20 +14,20 @@
 #include <unistd.h>
 
 #include "fmt.h"
-#include "irq/kvm.h"
+#include "arch.h"
 #include "kvm.h"
 #include "vmm.h"
 
 int vm_kvm_open(struct vm *vm)
 {
 	const struct opts *o = vm->opts;
-	int max, nent = 128;
+	int max;
 
 	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->kvm_fd < 0) {
 		if (errno == ENOENT)
 			return fmt_fail(
-				"/dev/kvm: not found (load kvm_intel or kvm_amd, or enable virtualization)");
+				"/dev/kvm: not found (load kvm_intel or kvm_amd on x86; boot an arm64 host kernel at EL2; enable virtualization in the firmware)");
 		if (errno == EACCES || errno == EPERM)
 			return fmt_fail(
 				"/dev/kvm: permission denied (run as root or join the kvm group)");
@@ -51,63 +52,7 @@ int vm_kvm_open(struct vm *vm)
 	if (vm->run_size <= 0)
 		return fmt_fail("/dev/kvm: KVM_GET_VCPU_MMAP_SIZE: %s",
 				strerror(errno));
-	/* Intel needs these two pages somewhere the guest does not use. */
-	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, 0xfffbd000UL) < 0 ||
-	    ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
-		return fmt_fail("/dev/kvm: in-kernel irqchip: %s",
-				strerror(errno));
-	{
-		uint64_t idmap = 0xfffbc000;
-		struct kvm_pit_config pit = { .flags = 0 };
-
-		ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap);
-		if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
-			return fmt_fail("/dev/kvm: in-kernel PIT: %s",
-					strerror(errno));
-	}
-	/*
-	 * Linux writes the configuration address port before every type-1
-	 * config access: let KVM queue those writes instead of exiting. The
-	 * data port still exits, and the loop replays the queue first, so
-	 * the device model sees the accesses in order. The zone covers
-	 * 0xcf8-0xcfb whole (a 32-bit write must fit in one zone), so the
-	 * byte-wide reset register at 0xcf9 is queued too: it takes effect at
-	 * the guest's next exit (Linux's reboot goes on to the keyboard
-	 * controller's port, which exits).
-	 */
-	vm->coalesced_page =
-		ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_MMIO);
-	if (vm->coalesced_page > 0 &&
-	    ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_PIO) > 0) {
-		struct kvm_coalesced_mmio_zone z = { .addr = PCI_HOST_PIO_BASE,
-						     .size = 4,
-						     .pio = 1 };
-
-		if (ioctl(vm->vm_fd, KVM_REGISTER_COALESCED_MMIO, &z) < 0)
-			vm->coalesced_page = 0;
-	} else {
-		vm->coalesced_page = 0;
-	}
-	irq_routes_init(&vm->routes);
-	if (irq_kvm_commit(vm->vm_fd, &vm->routes))
-		return fmt_fail("/dev/kvm: GSI routing: %s", strerror(errno));
-	for (;;) {
-		vm->cpuid =
-			calloc(1, sizeof(*vm->cpuid) +
-					  nent * sizeof(vm->cpuid->entries[0]));
-		if (!vm->cpuid)
-			return fmt_fail("out of memory");
-		vm->cpuid->nent = nent;
-		if (!ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, vm->cpuid))
-			break;
-		free(vm->cpuid);
-		vm->cpuid = NULL;
-		if (errno != E2BIG || nent > 4096)
-			return fmt_fail("/dev/kvm: KVM_GET_SUPPORTED_CPUID: %s",
-					strerror(errno));
-		nent *= 2;
-	}
-	return 0;
+	return arch_vm_create(vm);
 }
 
 static const char *const exit_names[] = { "mwait", "hlt", "pause", "cstate" };

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The KVM side of setup: the VM with its in-kernel irqchip, PIT and GSI
- * routes, the CPUID KVM supports, and the latency mode's VM-wide knobs.
+ * The KVM side of setup: /dev/kvm and the VM, the coalesced ring, and the
+ * latency mode's VM-wide knobs.
  */
 #ifndef PTVM_KVM_H
 #define PTVM_KVM_H
 
 struct vm;
 
-/* Opens /dev/kvm, makes the VM with its irqchip, PIT and routes; 0 or an exit code, reported. */
+/*
+ * Opens /dev/kvm and makes the VM, then the arch's part (arch_vm_create).
+ * 0 or an exit code, reported.
+ */
 int vm_kvm_open(struct vm *vm);
 /*
  * Maps KVM's coalesced ring through vCPU fd (any vCPU's) if vm_kvm_open

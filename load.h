@@ -1,16 +1,30 @@
 /* SPDX-License-Identifier: MIT */
-/*
- * vm_load: the kernel, initrd, command line, ACPI tables and boot
- * structures into guest RAM, before any vCPU exists.
- */
+/* Reading the kernel and the initrd, for either arch's arch_load. */
 #ifndef PTVM_LOAD_H
 #define PTVM_LOAD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-struct vm;
+#include "opts.h"
 
-/* Loads everything; *entry is the first vCPU's entry. 0 or an exit code, reported. */
-int vm_load(struct vm *vm, uint64_t *entry);
+struct mem;
+
+/*
+ * The whole of the regular file path, in *buf (malloc'd, *len bytes). 0 or
+ * -errno (-EISDIR: not a regular file).
+ */
+int load_file(const char *path, uint8_t **buf, size_t *len);
+/*
+ * Opens the initrd at path: *fd and its *size. 0 or an exit code,
+ * reported.
+ */
+int load_initrd_open(const char *path, int *fd, uint64_t *size);
+/*
+ * Reads size bytes from fd into guest RAM at gpa and closes fd. 0 or an
+ * exit code, reported.
+ */
+int load_initrd_read(const struct mem *m, const char *path, int fd,
+		     uint64_t gpa, uint64_t size);
 
 #endif

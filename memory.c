@@ -7,17 +7,19 @@
 
 #include <linux/kvm.h>
 
-#include "boot/layout.h"
 #include "memory.h"
 
-void mem_layout(struct mem *m, uint8_t *base, uint64_t size)
+void mem_layout(struct mem *m, const struct mem_map *map, uint8_t *base,
+		uint64_t size)
 {
-	uint64_t low = size < LAYOUT_LOWMEM_END ? size : LAYOUT_LOWMEM_END;
+	uint64_t room = map->low_end - map->ram_base;
+	uint64_t low = size < room ? size : room;
 
+	m->map = map;
 	m->base = base;
 	m->size = size;
-	m->range[0] = (struct mem_range){ 0, low, base };
-	m->range[1] = (struct mem_range){ LAYOUT_4G, size - low,
+	m->range[0] = (struct mem_range){ map->ram_base, low, base };
+	m->range[1] = (struct mem_range){ map->high_base, size - low,
 					  base ? base + low : NULL };
 	m->nranges = size > low ? 2 : 1;
 }
@@ -25,11 +27,11 @@ void mem_layout(struct mem *m, uint8_t *base, uint64_t size)
 uint64_t mem_top_aligned(const struct mem *m)
 {
 	const struct mem_range *r = &m->range[m->nranges - 1];
-	uint64_t top = r->gpa + r->size;
+	uint64_t top = r->gpa + r->size, align = m->map->mmio64_align;
 
-	if (top < LAYOUT_4G)
-		top = LAYOUT_4G;
-	return (top + LAYOUT_MMIO64_ALIGN - 1) & ~(LAYOUT_MMIO64_ALIGN - 1);
+	if (top < m->map->mmio64_min)
+		top = m->map->mmio64_min;
+	return (top + align - 1) & ~(align - 1);
 }
 
 void *mem_gpa(const struct mem *m, uint64_t gpa, uint64_t len)
@@ -46,7 +48,8 @@ void *mem_gpa(const struct mem *m, uint64_t gpa, uint64_t len)
 	return NULL;
 }
 
-int mem_alloc(struct mem *m, uint64_t size, int hugepages)
+int mem_alloc(struct mem *m, const struct mem_map *map, uint64_t size,
+	      int hugepages)
 {
 	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
 	void *p;
@@ -62,7 +65,7 @@ int mem_alloc(struct mem *m, uint64_t size, int hugepages)
 		return -errno;
 	/* Guest RAM is of no use in a core dump, and may be large. */
 	madvise(p, size, MADV_DONTDUMP);
-	mem_layout(m, p, size);
+	mem_layout(m, map, p, size);
 	m->hugepages = hugepages;
 	return 0;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Guest RAM: one anonymous host mapping, seen by the guest as up to two
- * ranges, [0, low) and [4 GiB, 4 GiB + high) (boot/layout.h). Every guest
+ * ranges around the arch's PCI hole (struct mem_map: x86 has RAM at 0 up to
+ * 3 GiB and the rest above 4 GiB, arm64 one range from 1 GiB). Every guest
  * address ptvm touches goes through mem_gpa(), the one checked translation.
  */
 #ifndef PTVM_MEMORY_H
@@ -16,7 +17,18 @@ struct mem_range {
 	uint8_t *hva;
 };
 
+/*
+ * Where an arch puts guest RAM (arch/<arch>/layout.h): from ram_base up to
+ * low_end, the rest from high_base; the 64-bit PCI window starts above RAM
+ * and above mmio64_min, aligned to mmio64_align.
+ */
+struct mem_map {
+	uint64_t ram_base, low_end, high_base;
+	uint64_t mmio64_min, mmio64_align;
+};
+
 struct mem {
+	const struct mem_map *map;
 	uint8_t *base; /* host mapping of all guest RAM */
 	uint64_t size; /* total guest RAM */
 	struct mem_range range[2]; /* low, high (size 0 if absent) */
@@ -25,9 +37,10 @@ struct mem {
 };
 
 /* Splits size bytes of RAM around the PCI hole; base may be NULL (unit tests). */
-void mem_layout(struct mem *m, uint8_t *base, uint64_t size);
+void mem_layout(struct mem *m, const struct mem_map *map, uint8_t *base,
+		uint64_t size);
 
-/* First guest address above RAM, 1 GiB aligned: where the 64-bit PCI window starts. */
+/* First guest address above RAM, aligned: where the 64-bit PCI window starts. */
 uint64_t mem_top_aligned(const struct mem *m);
 
 /*
@@ -36,8 +49,9 @@ uint64_t mem_top_aligned(const struct mem *m);
  */
 void *mem_gpa(const struct mem *m, uint64_t gpa, uint64_t len);
 
-/* Maps guest RAM (MAP_HUGETLB when hugepages). 0 or -errno. */
-int mem_alloc(struct mem *m, uint64_t size, int hugepages);
+/* Maps guest RAM (MAP_HUGETLB when hugepages), laid out by map. 0 or -errno. */
+int mem_alloc(struct mem *m, const struct mem_map *map, uint64_t size,
+	      int hugepages);
 void mem_free(struct mem *m);
 
 #define MEM_PREFAULT_MAX_THREADS 16

@@ -21,6 +21,7 @@
 #include <linux/seccomp.h>
 #include <linux/vfio.h>
 
+#include "arch.h"
 #include "opts.h"
 #include "seccomp.h"
 
@@ -36,7 +37,6 @@ static const unsigned int run_syscalls[] = {
 	SYS_lseek,
 	SYS_fcntl,
 	SYS_ftruncate,
-	SYS_epoll_wait,
 	SYS_epoll_pwait,
 	SYS_epoll_ctl,
 	SYS_eventfd2,
@@ -69,10 +69,9 @@ static const unsigned int run_syscalls[] = {
 
 /* Setup again (--reboot): files, new descriptors, stat. */
 static const unsigned int setup_syscalls[] = {
-	SYS_open,	SYS_openat,    SYS_fstat,     SYS_newfstatat,
-	SYS_statx,	SYS_stat,      SYS_readlink,  SYS_readlinkat,
-	SYS_getdents64, SYS_access,    SYS_faccessat, SYS_epoll_create1,
-	SYS_signalfd4,	SYS_dup,       SYS_dup3,      SYS_uname,
+	SYS_openat,	SYS_fstat,	SYS_newfstatat, SYS_statx,
+	SYS_readlinkat, SYS_getdents64, SYS_faccessat,	SYS_epoll_create1,
+	SYS_signalfd4,	SYS_dup,	SYS_dup3,	SYS_uname,
 	SYS_mlockall,	SYS_prlimit64,
 };
 
@@ -82,8 +81,6 @@ static const unsigned int run_ioctls[] = {
 	KVM_SET_GSI_ROUTING,
 	KVM_IRQFD,
 	KVM_SET_USER_MEMORY_REGION,
-	KVM_GET_REGS, /* the register dump of a fatal exit */
-	KVM_GET_SREGS,
 	VFIO_DEVICE_SET_IRQS,
 	VFIO_DEVICE_RESET,
 	VFIO_IOMMU_MAP_DMA, /* BARs the guest moves, for peer-to-peer DMA */
@@ -97,21 +94,11 @@ static const unsigned int run_ioctls[] = {
 
 static const unsigned int setup_ioctls[] = {
 	KVM_CHECK_EXTENSION,
-	KVM_CREATE_IRQCHIP,
-	KVM_CREATE_PIT2,
 	KVM_CREATE_VCPU,
 	KVM_CREATE_VM,
 	KVM_ENABLE_CAP,
-	KVM_REGISTER_COALESCED_MMIO,
 	KVM_GET_API_VERSION,
-	KVM_GET_SUPPORTED_CPUID,
 	KVM_GET_VCPU_MMAP_SIZE,
-	KVM_SET_CPUID2,
-	KVM_SET_IDENTITY_MAP_ADDR,
-	KVM_SET_MSRS,
-	KVM_SET_REGS,
-	KVM_SET_SREGS,
-	KVM_SET_TSS_ADDR,
 	VFIO_CHECK_EXTENSION,
 	VFIO_DEVICE_GET_INFO,
 	VFIO_DEVICE_GET_IRQ_INFO,
@@ -174,13 +161,19 @@ static void emit_if_nr(struct bpf_out *o, uint32_t nr, uint8_t len)
 int seccomp_build(const struct seccomp_policy *p, struct sock_filter *f,
 		  size_t max)
 {
+	const struct seccomp_arch *a = &arch_seccomp;
 	struct bpf_out o = { .f = f, .max = max };
-	size_t nio = N(run_ioctls) + (p->setup_again ? N(setup_ioctls) : 0);
+	size_t nio = N(run_ioctls) + a->nrun_ioctls;
 
-	/* Another ABI (i386, x32) would reuse numbers for other calls. */
+	if (p->setup_again)
+		nio += N(setup_ioctls) + a->nsetup_ioctls;
+	/*
+	 * Another ABI (i386, x32, arm32 compat) would reuse numbers for other
+	 * calls.
+	 */
 	emit_load(&o, offsetof(struct seccomp_data, arch));
 	emit(&o, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-					      AUDIT_ARCH_X86_64, 1, 0));
+					      a->audit_arch, 1, 0));
 	emit_ret(&o, SECCOMP_RET_KILL_PROCESS);
 	emit_load(&o, offsetof(struct seccomp_data, nr));
 	emit(&o, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K,
@@ -193,8 +186,11 @@ int seccomp_build(const struct seccomp_policy *p, struct sock_filter *f,
 	emit_if_nr(&o, SYS_ioctl, (uint8_t)(nio * 2 + 2));
 	emit_load(&o, ARG_LO(1));
 	emit_list(&o, run_ioctls, N(run_ioctls));
-	if (p->setup_again)
+	emit_list(&o, a->run_ioctls, a->nrun_ioctls);
+	if (p->setup_again) {
 		emit_list(&o, setup_ioctls, N(setup_ioctls));
+		emit_list(&o, a->setup_ioctls, a->nsetup_ioctls);
+	}
 	emit_ret(&o, SECCOMP_RET_TRAP);
 
 	/* clone: threads only (musl's pthread_create), never new processes. */
@@ -216,8 +212,11 @@ int seccomp_build(const struct seccomp_policy *p, struct sock_filter *f,
 	emit_ret(&o, SECCOMP_RET_ALLOW);
 
 	emit_list(&o, run_syscalls, N(run_syscalls));
-	if (p->setup_again)
+	emit_list(&o, a->run_syscalls, a->nrun_syscalls);
+	if (p->setup_again) {
 		emit_list(&o, setup_syscalls, N(setup_syscalls));
+		emit_list(&o, a->setup_syscalls, a->nsetup_syscalls);
+	}
 	emit_ret(&o, SECCOMP_RET_TRAP);
 	return o.n > max ? -ENOSPC : (int)o.n;
 }

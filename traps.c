@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "io.h"
+#include "arch.h"
 #include "traps.h"
 #include "vmm.h"
 
@@ -21,8 +21,8 @@ static void vm_trap(struct vm *vm, struct vcpu *v)
 	 * anything this one does after it (the guest orders those with its
 	 * own lock, which needs an exit-free path only through the ring).
 	 */
-	io_coalesced_drain(vm);
-	if (vm->dma_pending && io_write_held(vm, &v->trap)) {
+	arch_io_drain(vm);
+	if (vm->dma_pending && arch_io_held(vm, &v->trap)) {
 		/* no answer until the map is complete (vm_traps_release) */
 		if (!v->held) {
 			v->held = 1;
@@ -33,10 +33,8 @@ static void vm_trap(struct vm *vm, struct vcpu *v)
 	}
 	switch (v->trap.kind) {
 	case TRAP_PIO:
-		io_pio(vm, &v->trap);
-		break;
 	case TRAP_MMIO:
-		io_mmio(vm, &v->trap);
+		arch_io(vm, &v->trap);
 		break;
 	case TRAP_EXIT:
 		if (vm->exit_code < 0)

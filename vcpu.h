@@ -51,9 +51,11 @@ struct vcpu {
 	uint64_t entry_ns; /* first KVM_RUN, written by the thread */
 };
 
-/* Creates vCPU id and sets its registers for the entry (BSP only). */
-int vcpu_create(struct vm *vm, unsigned int id, uint64_t entry,
-		uint64_t zero_page);
+/*
+ * Creates vCPU id and gives it its first state (arch_vcpu_init: the BSP
+ * enters the kernel). 0 or an exit code, reported.
+ */
+int vcpu_create(struct vm *vm, unsigned int id);
 /* Starts the thread running KVM_RUN. */
 int vcpu_start(struct vcpu *v);
 /* Kicks a vCPU out of KVM_RUN and out of its mailbox wait; joins it. */

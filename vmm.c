@@ -19,15 +19,10 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "boot/acpi.h"
-#include "boot/bzimage.h"
-#include "boot/layout.h"
+#include "arch.h"
 #include "clock.h"
 #include "fmt.h"
-#include "io.h"
-#include "irq/kvm.h"
 #include "kvm.h"
-#include "load.h"
 #include "seccomp.h"
 #include "stats.h"
 #include "traps.h"
@@ -77,21 +72,10 @@ static void uart_tx(void *opaque, uint8_t byte)
 
 static void uart_irq(void *opaque, int level)
 {
-	struct vm *vm = opaque;
-
-	irq_kvm_line(vm->vm_fd, UART_COM1_IRQ, level);
+	arch_uart_irq(opaque, level);
 }
 
 static const struct uart_ops vm_uart_ops = { .tx = uart_tx, .irq = uart_irq };
-
-static void pm_sci(void *opaque, int level)
-{
-	struct vm *vm = opaque;
-
-	irq_kvm_line(vm->vm_fd, LAYOUT_ACPI_SCI_IRQ, level);
-}
-
-static const struct pm_ops vm_pm_ops = { .sci = pm_sci };
 
 static void on_stdin(struct vm *vm, void *arg)
 {
@@ -142,7 +126,7 @@ static int vm_shutdown_request(struct vm *vm, int sig)
 		return 0; /* none asked for, or the second request */
 	vm->shutdown_sig = sig;
 	vm->stats.t_shutdown = clock_ns();
-	if (!pm_press_power(&vm->pm)) {
+	if (!arch_power_press(vm)) {
 		fmt_fprintf(
 			stderr,
 			"ptvm: %s: the guest has not enabled its ACPI power button (no ACPI button driver?): stopping it now\n",
@@ -270,7 +254,6 @@ static int vm_dma_start(struct vm *vm)
 static int vm_setup(struct vm *vm)
 {
 	const struct opts *o = vm->opts;
-	uint64_t entry = 0;
 	unsigned int i;
 	sigset_t set;
 	int ret;
@@ -289,7 +272,7 @@ static int vm_setup(struct vm *vm)
 		return ret;
 	vm->ncpus = o->cpus; /* within VM_MAX_CPUS now */
 
-	ret = mem_alloc(&vm->mem, o->mem, o->hugepages);
+	ret = mem_alloc(&vm->mem, &arch_mem_map, o->mem, o->hugepages);
 	if (ret && o->hugepages)
 		return fmt_fail(
 			"--hugepages: cannot back %llu MiB of guest RAM with 2 MiB pages: %s (reserve them: echo %llu > /proc/sys/vm/nr_hugepages)",
@@ -315,13 +298,19 @@ static int vm_setup(struct vm *vm)
 	if (ret)
 		return fmt_fail("guest RAM: KVM_SET_USER_MEMORY_REGION: %s",
 				strerror(-ret));
-	ret = vm_load(vm, &entry);
+	ret = arch_load(vm);
 	if (ret)
 		return ret;
-
 	uart_init(&vm->uart, &vm_uart_ops, vm);
-	pm_init(&vm->pm, &vm_pm_ops, vm);
 	pci_host_init(&vm->pci);
+	for (i = 0; i < vm->ncpus; i++) {
+		ret = vcpu_create(vm, i);
+		if (ret)
+			return ret;
+	}
+	ret = arch_vm_ready(vm);
+	if (ret)
+		return ret;
 
 	vm->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (vm->epoll_fd < 0)
@@ -341,16 +330,6 @@ static int vm_setup(struct vm *vm)
 	if (vm->mloop.kick_fd < 0 ||
 	    loop_add(vm, vm->mloop.kick_fd, &vm->kick_src))
 		return fmt_fail("eventfd: %s", strerror(errno));
-
-	for (i = 0; i < vm->ncpus; i++) {
-		ret = vcpu_create(vm, i, entry, LAYOUT_ZERO_PAGE);
-		if (ret)
-			return fmt_fail("vcpu %u: %s", i, strerror(-ret));
-		ret = vm_coalesced_map(vm, vm->vcpu[i].fd);
-		if (ret)
-			return fmt_fail("vcpu %u: KVM's coalesced ring: %s", i,
-					strerror(-ret));
-	}
 	return 0;
 }
 
@@ -369,7 +348,6 @@ static void vm_teardown(struct vm *vm)
 	if (vm->exit_code >= 0)
 		vm_stats_dump(vm);
 	vm_devices_close(vm);
-	vm_coalesced_unmap(vm);
 	for (i = 0; i < vm->ncpus; i++)
 		if (vm->vcpu[i].vm)
 			vcpu_destroy(&vm->vcpu[i]);
@@ -380,12 +358,12 @@ static void vm_teardown(struct vm *vm)
 		close(vm->mloop.kick_fd);
 	if (vm->epoll_fd >= 0)
 		close(vm->epoll_fd);
+	arch_vm_destroy(vm);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)
 		close(vm->kvm_fd);
 	mem_free(&vm->mem);
-	free(vm->cpuid);
 }
 
 /* A latency step for vCPU i that returned err: fine, refused, or warned. */
@@ -432,11 +410,13 @@ static int vm_loop(struct vm *vm)
 		int ms = vm_deadline_ms(vm);
 		int busy = vm_traps_serve(vm);
 		/* after the traps: one of them may have parked a BAR */
-		int pms = vm_p2p_flush_ms(vm);
+		int pms = vm_p2p_flush_ms(vm), ams = arch_poll_ms(vm);
 		int timeout;
 
 		if (pms >= 0 && (ms < 0 || pms < ms))
 			ms = pms;
+		if (ams >= 0 && (ms < 0 || ams < ms))
+			ms = ams;
 		timeout = busy ? 0 : ms;
 
 		if (vm->exit_code >= 0)
@@ -505,6 +485,7 @@ int main(int argc, char *argv[])
 		return EXIT_USAGE;
 	}
 	if (o.help) {
+		fputs(arch_usage, stdout);
 		fputs(opts_usage, stdout);
 		return 0;
 	}

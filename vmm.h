@@ -22,12 +22,12 @@
 #include "opts.h"
 #include "pci/host.h"
 #include "pci/p2p.h"
-#include "pm.h"
 #include "uart.h"
 #include "vcpu.h"
 #include "vfio/dmamap.h"
 #include "vfio/vfio.h"
 
+struct arch_vm;
 struct ptdev;
 
 #define VM_MAX_CPUS 64
@@ -68,14 +68,14 @@ struct vm {
 	struct coalesced_ring coalesced;
 	long coalesced_page; /* the ring's page offset in a vCPU mmap */
 	struct mem mem;
-	struct kvm_cpuid2 *cpuid;
 	unsigned int ncpus;
-	int pvh; /* an ELF kernel entered through PVH, not a bzImage */
+	struct arch_vm *arch; /* what only the arch's files see (arch.h) */
 	struct vcpu vcpu[VM_MAX_CPUS];
 	struct uart uart;
 	struct pci_host pci;
 	struct irq_routes routes;
 	struct pci_window mmio32_window, mmio64_window, pio_window;
+	uint64_t mmio64_size; /* the 64-bit window's, set by the arch */
 	struct vfio vfio;
 	/*
 	 * Guest RAM into the container. While dma_pending (the mapper still
@@ -91,7 +91,6 @@ struct vm {
 	uint64_t p2p_flush_ns; /* parked BAR mappings due to go; 0: none */
 	unsigned int ndevs;
 	struct ptdev *dev[OPTS_MAX_DEVICES];
-	struct pm pm; /* ACPI PM1a: power-off and the power button */
 	/* a shutdown request (SIGTERM, SIGPWR): the signal and the deadline */
 	int shutdown_sig;
 	uint64_t shutdown_deadline; /* clock_ns(); 0: none */

@@ -46,6 +46,12 @@
 #define LAYOUT_4G 0x100000000ULL
 #define LAYOUT_MMIO64_ALIGN 0x40000000ULL
 #define LAYOUT_MMIO64_SIZE 0x1000000000ULL /* 64 GiB */
+/* For struct mem_map (memory.h): RAM below the PCI hole, the rest above 4 GiB. */
+#define LAYOUT_MEM_MAP                                      \
+	{                                                   \
+		0, LAYOUT_LOWMEM_END, LAYOUT_4G, LAYOUT_4G, \
+			LAYOUT_MMIO64_ALIGN                 \
+	}
 
 /* I/O ports that ptvm emulates itself. */
 #define LAYOUT_PIO_PCI_BASE 0xc000 /* I/O BAR window */

@@ -4,35 +4,25 @@
 
 #include "irq/routes.h"
 
-static void add_irqchip(struct irq_routes *r, unsigned int gsi,
-			unsigned int chip, unsigned int pin)
+void irq_routes_init(struct irq_routes *r)
 {
-	struct kvm_irq_routing_entry *e = &r->e[r->n++];
+	memset(r, 0, sizeof(*r));
+}
 
+int irq_routes_add_pin(struct irq_routes *r, unsigned int gsi,
+		       unsigned int chip, unsigned int pin)
+{
+	struct kvm_irq_routing_entry *e;
+
+	if (gsi >= IRQ_ROUTES_MSI_BASE || r->n >= IRQ_ROUTES_PIN_ENTRIES)
+		return -EINVAL;
+	e = &r->e[r->n++];
 	memset(e, 0, sizeof(*e));
 	e->gsi = gsi;
 	e->type = KVM_IRQ_ROUTING_IRQCHIP;
 	e->u.irqchip.irqchip = chip;
 	e->u.irqchip.pin = pin;
-}
-
-void irq_routes_init(struct irq_routes *r)
-{
-	unsigned int i;
-
-	memset(r, 0, sizeof(*r));
-	for (i = 0; i < 16; i++) {
-		if (i != 2) /* PIC pin 2 is the cascade */
-			add_irqchip(r, i,
-				    i < 8 ? KVM_IRQCHIP_PIC_MASTER
-					  : KVM_IRQCHIP_PIC_SLAVE,
-				    i % 8);
-	}
-	for (i = 0; i < IRQ_ROUTES_IOAPIC_PINS; i++) {
-		if (i == 2)
-			continue;
-		add_irqchip(r, i, KVM_IRQCHIP_IOAPIC, i == 0 ? 2 : i);
-	}
+	return 0;
 }
 
 static struct kvm_irq_routing_entry *find_msi(struct irq_routes *r,
@@ -60,7 +50,7 @@ int irq_routes_msi_alloc(struct irq_routes *r)
 }
 
 int irq_routes_msi_set(struct irq_routes *r, unsigned int gsi, uint64_t addr,
-		       uint32_t data)
+		       uint32_t data, uint32_t devid)
 {
 	struct kvm_irq_routing_entry *e;
 
@@ -76,6 +66,10 @@ int irq_routes_msi_set(struct irq_routes *r, unsigned int gsi, uint64_t addr,
 	e->u.msi.address_lo = (uint32_t)addr;
 	e->u.msi.address_hi = (uint32_t)(addr >> 32);
 	e->u.msi.data = data;
+	if (r->msi_devid) {
+		e->flags = KVM_MSI_VALID_DEVID;
+		e->u.msi.devid = devid;
+	}
 	return 0;
 }
 

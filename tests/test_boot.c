@@ -9,6 +9,8 @@
 #include "memory.h"
 #include "tests/harness.h"
 
+static const struct mem_map pc_map = LAYOUT_MEM_MAP;
+
 #define IMG_LEN (64 * 1024)
 
 /* A fake bzImage: the setup header fields the loader reads. */
@@ -75,13 +77,13 @@ TEST(initrd_placement)
 	uint64_t a;
 
 	ASSERT_EQ(bzimage_parse(img, IMG_LEN, &bz), 0);
-	mem_layout(&m, NULL, 512ULL << 20);
+	mem_layout(&m, &pc_map, NULL, 512ULL << 20);
 	ASSERT_EQ(boot_initrd_addr(&bz, &m, 10 << 20, &a), 0);
 	EXPECT_EQ(a % 4096, 0);
 	EXPECT_LE(a + (10 << 20), 512ULL << 20);
 	EXPECT_GE(a, 0x3000000); /* above the kernel's init_size */
 	EXPECT_EQ(boot_initrd_addr(&bz, &m, 500ULL << 20, &a), -ENOSPC);
-	mem_layout(&m, NULL, 8ULL << 30);
+	mem_layout(&m, &pc_map, NULL, 8ULL << 30);
 	ASSERT_EQ(boot_initrd_addr(&bz, &m, 10 << 20, &a), 0);
 	EXPECT_LE(a + (10 << 20), 0x80000000ULL); /* initrd_addr_max */
 	free(img);
@@ -93,7 +95,7 @@ TEST(e820_maps)
 	struct mem m;
 	unsigned int n, i;
 
-	mem_layout(&m, NULL, 512ULL << 20);
+	mem_layout(&m, &pc_map, NULL, 512ULL << 20);
 	n = boot_e820(&m, e, 16);
 	ASSERT_EQ(n, 4);
 	EXPECT_EQ(e[0].type, E820_RAM);
@@ -105,7 +107,7 @@ TEST(e820_maps)
 	/* the whole window of the MCFG's one bus, no more, no less */
 	EXPECT_EQ(e[3].size, LAYOUT_ECAM_SIZE);
 	EXPECT_EQ(e[3].size, 1ULL << 20);
-	mem_layout(&m, NULL, 8ULL << 30);
+	mem_layout(&m, &pc_map, NULL, 8ULL << 30);
 	n = boot_e820(&m, e, 16);
 	ASSERT_EQ(n, 5);
 	EXPECT_EQ(e[2].addr + e[2].size, LAYOUT_LOWMEM_END);
@@ -128,7 +130,7 @@ TEST(zero_page)
 	struct mem m;
 
 	ASSERT_EQ(bzimage_parse(img, IMG_LEN, &bz), 0);
-	mem_layout(&m, NULL, 512ULL << 20);
+	mem_layout(&m, &pc_map, NULL, 512ULL << 20);
 	boot_zero_page(zp, &bz, &m, &args);
 	EXPECT_EQ(zp->hdr.header, 0x53726448);
 	EXPECT_EQ(zp->hdr.version, 0x020f);
@@ -149,7 +151,7 @@ TEST(page_tables_and_gdt)
 	uint64_t *pml4, *pd, *gdt;
 	struct mem m;
 
-	mem_layout(&m, ram, 16 << 20);
+	mem_layout(&m, &pc_map, ram, 16 << 20);
 	ASSERT_EQ(boot_page_tables(&m), 0);
 	pml4 = mem_gpa(&m, LAYOUT_PML4, 8);
 	pd = mem_gpa(&m, LAYOUT_PD, 4 * 4096);
@@ -159,7 +161,7 @@ TEST(page_tables_and_gdt)
 	EXPECT_EQ(pd[2047], (2047ULL << 21) | 0x83); /* up to 4 GiB */
 	EXPECT_EQ(gdt[BOOT_CS / 8], 0x00af9b000000ffffULL);
 	EXPECT_EQ(gdt[BOOT_DS / 8], 0x00cf93000000ffffULL);
-	mem_layout(&m, ram, 0x8000); /* too small for the tables */
+	mem_layout(&m, &pc_map, ram, 0x8000); /* too small for the tables */
 	EXPECT_EQ(boot_page_tables(&m), -EFAULT);
 	free(ram);
 }
@@ -169,7 +171,7 @@ TEST(mem_gpa_checks_everything)
 	uint8_t base[16];
 	struct mem m;
 
-	mem_layout(&m, base, 8ULL << 30);
+	mem_layout(&m, &pc_map, base, 8ULL << 30);
 	EXPECT_EQ(m.nranges, 2);
 	EXPECT_TRUE(mem_gpa(&m, 0, 8) == base);
 	EXPECT_TRUE(mem_gpa(&m, LAYOUT_LOWMEM_END - 4, 4) != NULL);
@@ -182,7 +184,7 @@ TEST(mem_gpa_checks_everything)
 	EXPECT_TRUE(mem_gpa(&m, UINT64_MAX - 1, 4) == NULL);
 	EXPECT_TRUE(mem_gpa(&m, 16, UINT64_MAX) == NULL);
 	EXPECT_EQ(mem_top_aligned(&m), LAYOUT_4G + (5ULL << 30));
-	mem_layout(&m, base, 512ULL << 20);
+	mem_layout(&m, &pc_map, base, 512ULL << 20);
 	EXPECT_EQ(m.nranges, 1);
 	EXPECT_EQ(mem_top_aligned(&m), LAYOUT_4G);
 }

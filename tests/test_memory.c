@@ -18,6 +18,9 @@
 
 #include "memory.h"
 #include "tests/harness.h"
+#include "boot/layout.h"
+
+static const struct mem_map pc_map = LAYOUT_MEM_MAP;
 
 #define MIB (1ULL << 20)
 #define PAGE 4096ULL
@@ -48,7 +51,7 @@ static uint64_t npages(const struct mem *m)
 
 static void alloc(struct mem *m, uint64_t size)
 {
-	if (mem_alloc(m, size, 0))
+	if (mem_alloc(m, &pc_map, size, 0))
 		abort();
 }
 
@@ -172,7 +175,7 @@ TEST(prefault_empty_region_does_nothing)
 {
 	struct mem m;
 
-	mem_layout(&m, NULL, 0);
+	mem_layout(&m, &pc_map, NULL, 0);
 	EXPECT_EQ(mem_prefault(&m, 1, &go), 0);
 	EXPECT_EQ(mem_prefault(&m, 16, &go), 0);
 }

@@ -13,6 +13,8 @@
 #include "memory.h"
 #include "tests/harness.h"
 
+static const struct mem_map pc_map = LAYOUT_MEM_MAP;
+
 #define IMG_LEN 0x2000
 #define NOTE_OFF 0x200
 #define DATA_OFF 0x1000
@@ -102,7 +104,7 @@ TEST(elf64_with_pvh_note_loads)
 	struct elf_kernel ek;
 	struct mem m;
 
-	mem_layout(&m, ram, RAM);
+	mem_layout(&m, &pc_map, ram, RAM);
 	EXPECT_TRUE(elf_is(img, IMG_LEN));
 	ASSERT_EQ(elf_parse(img, IMG_LEN, &ek), 0);
 	EXPECT_EQ(ek.is64, 1);
@@ -240,7 +242,7 @@ TEST(elf_segments_outside_ram_or_over_tables_are_refused)
 	struct elf_kernel ek;
 	struct mem m;
 
-	mem_layout(&m, ram, RAM);
+	mem_layout(&m, &pc_map, ram, RAM);
 	ph->p_paddr = RAM - 0x100; /* runs past the end of RAM */
 	memcpy(img + NOTE_OFF + 36, &ph->p_paddr, 8);
 	ASSERT_EQ(elf_parse(img, IMG_LEN, &ek), 0);
@@ -306,7 +308,7 @@ TEST(pvh_start_info_v1)
 	struct mem m;
 	unsigned int n, i;
 
-	mem_layout(&m, ram, RAM);
+	mem_layout(&m, &pc_map, ram, RAM);
 	ASSERT_EQ(pvh_start_info(&m, LAYOUT_ZERO_PAGE, &a), 0);
 	memcpy(&si, ram + LAYOUT_ZERO_PAGE, sizeof(si));
 	EXPECT_EQ(si.magic, 0x336ec578);
@@ -343,14 +345,14 @@ TEST(pvh_initrd_placement)
 	struct mem m;
 	uint64_t addr = 0;
 
-	mem_layout(&m, NULL, RAM);
+	mem_layout(&m, &pc_map, NULL, RAM);
 	ASSERT_EQ(pvh_initrd_addr(&m, 0x400000, 0x100001, &addr), 0);
 	EXPECT_EQ(addr, (RAM - 0x100001) & ~0xfffULL);
 	EXPECT_EQ(pvh_initrd_addr(&m, 0x400000, RAM - 0x400000 + 1, &addr),
 		  -ENOSPC);
 	EXPECT_EQ(pvh_initrd_addr(&m, 0x400000, UINT64_MAX, &addr), -ENOSPC);
 	/* with RAM above 4 GiB, the initrd still goes below */
-	mem_layout(&m, NULL, 8ULL << 30);
+	mem_layout(&m, &pc_map, NULL, 8ULL << 30);
 	ASSERT_EQ(pvh_initrd_addr(&m, 0x400000, 4096, &addr), 0);
 	EXPECT_EQ(addr, LAYOUT_LOWMEM_END - 4096);
 }
@@ -361,7 +363,7 @@ TEST(pvh_gdt_is_flat_32_bit)
 	uint64_t gdt[4];
 	struct mem m;
 
-	mem_layout(&m, ram, RAM);
+	mem_layout(&m, &pc_map, ram, RAM);
 	ASSERT_EQ(pvh_gdt(&m), 0);
 	memcpy(gdt, ram + LAYOUT_GDT, sizeof(gdt));
 	EXPECT_EQ(gdt[BOOT_CS / 8], 0x00cf9b000000ffffULL); /* D=1, L=0 */

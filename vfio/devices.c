@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "boot/layout.h"
+#include "arch.h"
 #include "clock.h"
 #include "fmt.h"
 #include "vfio/devices.h"
@@ -132,11 +132,7 @@ static const struct pci_p2p_ops p2p_ops = {
 	.dma_unmap = p2p_dma_unmap,
 };
 
-/*
- * What no BAR may cover: guest RAM, ECAM and the APICs. A BAR there traps
- * (no KVM slot would be allowed over RAM, and the platform keeps decoding
- * what it owns) and is never mapped for DMA.
- */
+/* What no BAR may cover: guest RAM and the platform's own ranges. */
 static int p2p_open(struct vm *vm)
 {
 	unsigned int i;
@@ -148,13 +144,7 @@ static int p2p_open(struct vm *vm)
 	for (i = 0; i < vm->mem.nranges && !ret; i++)
 		ret = pci_p2p_reserve(&vm->p2p, vm->mem.range[i].gpa,
 				      vm->mem.range[i].size);
-	if (!ret)
-		ret = pci_p2p_reserve(&vm->p2p, LAYOUT_ECAM_BASE,
-				      LAYOUT_ECAM_SIZE);
-	if (!ret)
-		ret = pci_p2p_reserve(&vm->p2p, LAYOUT_IOAPIC,
-				      LAYOUT_4G - LAYOUT_IOAPIC);
-	return ret;
+	return ret ? ret : arch_reserve(vm);
 }
 
 static int same_slot(const struct pci_bdf *a, const struct pci_bdf *b)
@@ -207,14 +197,10 @@ int vm_devices_open(struct vm *vm)
 	int ret;
 
 	vfio_init(&vm->vfio);
-	pci_window_init(&vm->mmio32_window, LAYOUT_MMIO32_BASE,
-			LAYOUT_MMIO32_SIZE);
 	pci_window_init(&vm->mmio64_window, mem_top_aligned(&vm->mem),
-			LAYOUT_MMIO64_SIZE);
-	pci_window_init(&vm->pio_window, LAYOUT_PIO_PCI_BASE,
-			LAYOUT_PIO_PCI_SIZE);
+			vm->mmio64_size);
 	if (p2p_open(vm))
-		return fmt_fail("guest memory map: too many RAM ranges");
+		return fmt_fail("guest memory map: too many reserved ranges");
 	if (!o->ndevices)
 		return 0;
 

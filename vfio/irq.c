@@ -11,7 +11,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "boot/acpi.h"
+#include "arch.h"
 #include "irq/kvm.h"
 #include "vfio/irq.h"
 #include "vfio/pci.h"
@@ -166,7 +166,8 @@ int ptdev_irq_route(void *opaque, unsigned int index, unsigned int vec,
 		if (v->gsi < 0)
 			return v->gsi;
 	}
-	ret = irq_routes_msi_set(&vm->routes, (unsigned int)v->gsi, addr, data);
+	ret = irq_routes_msi_set(&vm->routes, (unsigned int)v->gsi, addr, data,
+				 pt->devfn);
 	if (!ret)
 		ret = irq_kvm_commit(vm->vm_fd, &vm->routes);
 	if (ret)
@@ -224,7 +225,7 @@ int ptdev_intx_open(struct ptdev *pt)
 	pci_vdev_cfg_read(&pt->vdev, PCI_INTERRUPT_PIN, 1, &pin);
 	if (!pin || pin > 4 || !pt->dev.irq_count[VFIO_PCI_INTX_IRQ_INDEX])
 		return 0;
-	pt->intx_gsi = (int)acpi_intx_gsi(pt->slot, pin);
+	pt->intx_gsi = (int)arch_intx_gsi(pt->slot, pin);
 	pt->intx_efd = eventfd(0, EFD_CLOEXEC);
 	pt->intx_resample = eventfd(0, EFD_CLOEXEC);
 	if (pt->intx_efd < 0 || pt->intx_resample < 0)

@@ -430,6 +430,7 @@ int ptdev_open(struct ptdev *pt, struct vm *vm, struct vfio_group *g,
 	pt->vm = vm;
 	pt->index = index;
 	pt->slot = slot;
+	pt->devfn = slot << 3 | fn;
 	pt->intx_efd = pt->intx_resample = -1;
 	pt->notify[0].efd = pt->notify[1].efd = -1;
 	ret = vfio_dev_open(&pt->dev, g, bdf);

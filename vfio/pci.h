@@ -66,6 +66,7 @@ struct ptdev {
 	struct vm *vm;
 	unsigned int index; /* among the VM's devices */
 	unsigned int slot; /* guest PCI slot on bus 0 */
+	unsigned int devfn; /* its requester ID there: slot << 3 | fn */
 	struct vfio_dev dev;
 	struct pci_vdev vdev;
 	struct ptdev_bar bar[PCI_STD_NUM_BARS];

@@ -18,6 +18,8 @@
 #include "boot/pvh.h"
 #include "memory.h"
 
+static const struct mem_map pc_map = LAYOUT_MEM_MAP;
+
 #define RAM (4ULL << 20) /* 1 MiB of tables, then 3 MiB for the kernel */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -34,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!ram)
 		ram = malloc(RAM);
-	mem_layout(&m, ram, RAM);
+	mem_layout(&m, &pc_map, ram, RAM);
 	ret = elf_parse(data, size, &ek);
 	if (ret) {
 		if (ret != -ENOEXEC && ret != -ENOENT && ret != -E2BIG &&

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Trapped port and MMIO accesses, answered in the loop: the UART, the PCI
- * configuration mechanisms, the ACPI PM1 registers (pm.c) and the reset ports,
- * then the passthrough BARs. Anything else reads all-ones and is counted.
+ * x86's trapped port and MMIO accesses (arch.h), answered in the loop: the
+ * UART, the PCI configuration mechanisms, the ACPI PM1 registers (pm.c) and
+ * the reset ports, then the passthrough BARs. Anything else reads all-ones
+ * and is counted.
  */
 #include <string.h>
 
 #include "boot/layout.h"
 #include "clock.h"
-#include "io.h"
+#include "arch.h"
+#include "arch/x86/vm.h"
 #include "vfio/devices.h"
 #include "vfio/pci.h"
 #include "vmm.h"
@@ -67,8 +69,8 @@ static int pio_builtin(struct vm *vm, unsigned int port, unsigned int len,
 
 		st->pio_acpi++;
 		if (!write) {
-			pm_read(&vm->pm, off, len, val);
-		} else if (!pm_write(&vm->pm, off, len, *val, &ev) &&
+			pm_read(&vm->arch->pm, off, len, val);
+		} else if (!pm_write(&vm->arch->pm, off, len, *val, &ev) &&
 			   ev == PM_POWEROFF) {
 			vm->exit_code = EXIT_POWEROFF;
 			vm->stats.t_poweroff = clock_ns();
@@ -106,12 +108,12 @@ static void io_coalesced_one(void *opaque, const struct kvm_coalesced_mmio *e)
 				   val);
 }
 
-void io_coalesced_drain(struct vm *vm)
+void arch_io_drain(struct vm *vm)
 {
 	coalesced_drain(&vm->coalesced, io_coalesced_one, vm);
 }
 
-int io_write_held(struct vm *vm, const struct vcpu_trap *t)
+int arch_io_held(struct vm *vm, const struct vcpu_trap *t)
 {
 	uint32_t val = 0;
 	unsigned int i;
@@ -139,7 +141,7 @@ int io_write_held(struct vm *vm, const struct vcpu_trap *t)
 	return 0;
 }
 
-void io_pio(struct vm *vm, struct vcpu_trap *t)
+static void io_pio(struct vm *vm, struct vcpu_trap *t)
 {
 	unsigned int i, port = (unsigned int)t->addr, len = t->len;
 
@@ -166,7 +168,7 @@ void io_pio(struct vm *vm, struct vcpu_trap *t)
 	}
 }
 
-void io_mmio(struct vm *vm, struct vcpu_trap *t)
+static void io_mmio(struct vm *vm, struct vcpu_trap *t)
 {
 	uint64_t a = t->addr;
 	uint32_t val = 0;
@@ -193,4 +195,12 @@ void io_mmio(struct vm *vm, struct vcpu_trap *t)
 	vm->stats.mmio_unhandled++;
 	if (!t->write)
 		memset(t->data, 0xff, t->len);
+}
+
+void arch_io(struct vm *vm, struct vcpu_trap *t)
+{
+	if (t->kind == TRAP_PIO)
+		io_pio(vm, t);
+	else
+		io_mmio(vm, t);
 }
