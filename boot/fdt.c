@@ -66,12 +66,12 @@ static uint8_t *fdt_grow(struct fdt *f, size_t n)
  */
 static uint32_t fdt_string(struct fdt *f, const char *name)
 {
-	size_t n = strlen(name) + 1;
-	uint8_t *hit =
-		memmem(f->buf + f->strings, f->size - f->strings, name, n);
+	size_t n = strlen(name) + 1, i;
 
-	if (hit)
-		return (uint32_t)(f->size - (size_t)(hit - f->buf));
+	/* a plain scan: memmem would bring musl's two-way search, 1.3 KiB */
+	for (i = f->strings; i + n <= f->size; i++)
+		if (!memcmp(f->buf + i, name, n))
+			return (uint32_t)(f->size - i);
 	if (n > f->strings - f->pos) {
 		fdt_fail(f, -ENOSPC);
 		return 0;

@@ -109,6 +109,11 @@ TEST(root_memory_chosen)
 	EXPECT_TRUE(PROP_IS(b, "/chosen", "stdout-path", "/uart@1000000"));
 	EXPECT_TRUE(path_exists(b, "/chosen", "stdout-path"));
 	EXPECT_TRUE(PROP_IS(b, "/aliases", "serial0", "/uart@1000000"));
+	/* Linux keeps ptvm's BARs instead of assigning them again */
+	v = fdtr_prop(b, "/chosen", "linux,pci-probe-only", &len);
+	ASSERT_TRUE(v);
+	ASSERT_EQ(len, 4);
+	EXPECT_EQ(fdtr_cell(v, 0), 1);
 	free(b);
 }
 

@@ -297,7 +297,12 @@ static void arm64_fdt_pcie(struct fdt *f, const struct arm64_fdt_config *cfg)
 	fdt_end_node(f);
 }
 
-/* chosen.yaml: the command line, the initrd [start, end), the console. */
+/*
+ * chosen.yaml: the command line, the initrd [start, end), the console;
+ * and linux,pci-probe-only, so that Linux keeps the BARs where ptvm put
+ * them, as a PC guest keeps its firmware's (without it Linux's generic
+ * host driver assigns every BAR again).
+ */
 static void arm64_fdt_chosen(struct fdt *f, const struct arm64_fdt_config *cfg,
 			     const char *uart)
 {
@@ -309,6 +314,7 @@ static void arm64_fdt_chosen(struct fdt *f, const struct arm64_fdt_config *cfg,
 		fdt_prop_u64(f, "linux,initrd-end", cfg->initrd_end);
 	}
 	fdt_prop_string(f, "stdout-path", uart);
+	fdt_prop_u32(f, "linux,pci-probe-only", 1);
 	fdt_end_node(f);
 }
 
