@@ -11,6 +11,11 @@
 #   interrupts through the ITS (ITS-MSI in /proc/interrupts).
 #   e1000e: the driver binds, the link comes up, IPv6 link-local pings reach
 #   L1's own e1000e (00:10.0) on the same QEMU hub, on MSI-X.
+# Before them, tests/e2e/arm64/kvm-caps (a static musl program built here
+# with aarch64-linux-musl-gcc, as ptvm's arm64 build will be) checks in L1
+# what a VMM needs of KVM and VFIO: a VM with a vGICv3 and an ITS, a vCPU
+# that runs, exits on MMIO and powers off through PSCI; VFIO type1v2 on the
+# SMMUv3 with its MSI window left out of the usable IOVA ranges.
 # Diagnostics give L1's boot-to-command time, each guest's time under QEMU
 # (wall in L1, and the guest's uptime at power-off) and the whole wall time.
 # Skipped only when the host has no qemu-system-aarch64.
@@ -23,7 +28,7 @@ if [ "${1:-}" != --in-l1 ]; then
 		echo "1..0 # SKIP no qemu-system-aarch64 on the host (scripts/setup installs it)"
 		exit 0
 	fi
-	tap_plan 17
+	tap_plan 19
 	t0=$SECONDS
 	scripts/arm64-root
 	tap_check "the arm64 L1 root is built (scripts/arm64-root, build/arm64/root)" \
@@ -32,6 +37,16 @@ if [ "${1:-}" != --in-l1 ]; then
 		-- tests/e2e/guest/common.sh:common.sh
 	scripts/guest-initrd -a arm64 build/e2e/arm64-net.cpio.gz tests/e2e/guest/net-init.sh e1000e \
 		-- tests/e2e/guest/common.sh:common.sh
+	# kvm-caps: musl's headers and the kernel's arm64 uapi (linux-libc-dev:arm64)
+	caps=build/e2e/arm64-kvm-caps uapi=build/e2e/arm64-uapi
+	if command -v aarch64-linux-musl-gcc >/dev/null && [ ! $caps -nt tests/e2e/arm64/kvm-caps.c ]; then
+		mkdir -p $uapi
+		for d in linux asm-generic; do ln -sfn /usr/include/$d $uapi/$d; done
+		ln -sfn /usr/include/aarch64-linux-gnu/asm $uapi/asm
+		aarch64-linux-musl-gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -isystem $uapi \
+			tests/e2e/arm64/kvm-caps.c -o $caps.tmp && mv $caps.tmp $caps
+	fi
+	[ -x $caps ] || echo "# no $caps (aarch64-linux-musl-gcc: scripts/setup)"
 	img=build/e2e/arm64-ref.img
 	blank_image $img 64M
 	marker="ptvm-arm64-marker-$RANDOM$RANDOM"
@@ -60,6 +75,21 @@ tap_check "each device is in an IOMMU group of its own with the SMMUv3's MSI win
 	sh -c "for b in $BDFS; do [ \$(ls /sys/bus/pci/devices/\$b/iommu_group/devices | wc -l) = 1 ] &&
 		grep -q '^0x0000000008000000 0x00000000080fffff msi' /sys/bus/pci/devices/\$b/iommu_group/reserved_regions || exit 1; done"
 dmesg | grep -E "kvm \[|smmu|ITS" | head -12 | tap_diag
+
+caps=build/e2e/arm64-kvm-caps
+if [ -x $caps ]; then
+	$caps $nvme >$OUT/kvm-caps.log 2>&1
+	rc=$?
+	tap_check "kvm-caps: a static musl program made a VM with a vGICv3 and an ITS; its vCPU ran, exited on MMIO 1000 times and powered off through PSCI (exit $rc)" \
+		sh -c "[ $rc = 0 ] && grep -q GUEST_OK $OUT/kvm-caps.log"
+	tap_check "kvm-caps: VFIO type1v2's IOVA ranges leave out the MSI window 0x8000000-0x80fffff, where a DMA map is refused" \
+		sh -c "grep -q '^iova_range 0x0-0x7ffffff$' $OUT/kvm-caps.log && grep -q '^iova_range 0x8100000-' $OUT/kvm-caps.log &&
+			grep -q '^map_dma_msi_window refused' $OUT/kvm-caps.log && grep -q '^map_dma_0x40000000 ok' $OUT/kvm-caps.log"
+	tap_diag <$OUT/kvm-caps.log
+else
+	tap_ok "kvm-caps # SKIP not built (no aarch64-linux-musl-gcc on the host)"
+	tap_ok "kvm-caps: VFIO # SKIP not built"
+fi
 
 # run NAME INITRD BDF CMDLINE: QEMU in L1 boots the arm64 guest with INITRD
 # and device BDF passed through; console in $OUT/NAME.log
