@@ -8,7 +8,7 @@
 # edu raises an interrupt that is counted...
 #
 # A device that fails under QEMU's own vfio-pci in L1 as well belongs in
-# the survey-only lines below; the README's table has both columns. SWEEP_QEMU=1 runs each guest under QEMU
+# the survey-only lines below; docs/sweep.md's table has both columns. SWEEP_QEMU=1 runs each guest under QEMU
 # (-M q35, vfio-pci) first, as the reference (not part of the suite);
 # SWEEP_ALL=1 adds the devices that fail under both, for a new survey.
 set -u
@@ -22,7 +22,7 @@ cd "$(dirname "$0")/../.."
 # is one guest: 16 devices at most.
 # A line that starts with - is survey-only (SWEEP_ALL=1 or SWEEP_QEMU=1):
 # a device that fails under QEMU's vfio-pci too, or that needs what ptvm
-# does not do yet (the README's table says which and why).
+# does not do yet (docs/sweep.md's table says which and why).
 devices() {
 	if [ "${SWEEP_ALL:-0}" = 1 ] || [ "${SWEEP_QEMU:-0}" = 1 ]; then
 		device_table | sed 's/^-//'
@@ -151,7 +151,7 @@ batches=$(cut -d' ' -f1 $OUT/bdfs | sort -un)
 # guest_order: "name bdf" lines in --device order, out in the order the
 # guest finds them on its bus: ptvm gives each device the next slot, but
 # functions of one host slot whose function 0 is passed too share a slot
-# and keep their numbers (README, "Passed-through devices")
+# and keep their numbers (docs/passthrough.md)
 guest_order() {
 	awk '{ name[NR] = $1; hs[NR] = substr($2, 1, length($2) - 2); fn[NR] = substr($2, length($2)) }
 	END {

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ECAM_BASE 0xe0000000ULL /* ptvm's README: bus 0 at 0xe0000000 */
+#define ECAM_BASE 0xe0000000ULL /* docs/guest.md: bus 0 at 0xe0000000 */
 
 static uint64_t now_ns(void)
 {
