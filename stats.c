@@ -214,6 +214,8 @@ static void vm_out(const struct vm *vm, FILE *f, int json)
 		{ "bad_access", vm->pci.bad_access },
 	};
 	struct stat_item mmio[] = {
+		{ "uart", s->mmio_uart }, /* arm64's platform is MMIO */
+		{ "power", s->mmio_power }, /* arm64's PL061 */
 		{ "ecam", s->mmio_ecam },
 		{ "devices", s->mmio_dev },
 		{ "unhandled", s->mmio_unhandled },

@@ -44,7 +44,7 @@ struct vm_source {
 struct vm_stats {
 	uint64_t pio, mmio; /* trapped accesses handed to the loop */
 	uint64_t pio_uart, pio_pci_cfg, pio_acpi, pio_dev, pio_unhandled;
-	uint64_t mmio_ecam, mmio_dev, mmio_unhandled;
+	uint64_t mmio_uart, mmio_power, mmio_ecam, mmio_dev, mmio_unhandled;
 	/* the start-up timeline, clock_ns() */
 	uint64_t t_start, t_kvm, t_dma, t_end;
 	/* the power button pressed on a shutdown request; the guest's S5 */

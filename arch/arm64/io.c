@@ -43,7 +43,7 @@ static int mmio_builtin(struct vm *vm, uint64_t a, unsigned int len, int write,
 	struct vm_stats *st = &vm->stats;
 
 	if (in_range(a, len, LAYOUT_UART, 8)) {
-		st->pio_uart++;
+		st->mmio_uart++;
 		if (len != 1)
 			*val = write ? *val : 0xff;
 		else if (write)
@@ -55,7 +55,7 @@ static int mmio_builtin(struct vm *vm, uint64_t a, unsigned int len, int write,
 	if (in_range(a, len, LAYOUT_GPIO, LAYOUT_GPIO_SIZE)) {
 		unsigned int off = a - LAYOUT_GPIO;
 
-		st->pio_acpi++;
+		st->mmio_power++;
 		if (write)
 			pl061_write(&av->gpio, off, len, *val);
 		else
