@@ -63,12 +63,19 @@ l1_peer_up() {
 	ip link set "$kif" up
 	ip -6 addr add fe80::1/64 dev "$kif" nodad
 }
-# kmod_build DIR KVER: on the host, builds the out-of-tree module whose
-# NAME.c and Kbuild are in DIR (tests/e2e/.../NAME) against
+# kmod_build [-a arm64] DIR KVER: on the host, builds the out-of-tree
+# module whose NAME.c and Kbuild are in DIR (tests/e2e/.../NAME) against
 # linux-headers-KVER (installed when missing) in build/e2e/NAME; one TAP
 # test. A module that does not build is left empty (insmod then fails).
+# -a arm64: cross-built for an arm64 kernel (kmod_headers_arm64) into
+# build/e2e/arm64-NAME.
 kmod_build() {
 	local name kdir mdir built=0
+	if [ "$1" = -a ]; then
+		shift 2
+		kmod_build_arm64 "$@"
+		return
+	fi
 	name=$(basename "$1") kdir=/usr/src/linux-headers-$2 mdir=build/e2e/$(basename "$1")
 	if [ ! -e "$kdir/Makefile" ]; then
 		echo "# no $kdir: installing linux-headers-$2"
@@ -88,6 +95,59 @@ kmod_build() {
 			tail -20 "$mdir/build.log" 2>/dev/null; } | tap_diag
 		: >"$mdir/$name.ko"
 	fi
+}
+# kmod_headers_arm64 KVER: on the host, prints the directory of the arm64
+# kernel KVER's headers for out-of-tree modules: linux-headers-KVER:arm64
+# and linux-headers-<6.1.0-57>-common, downloaded (apt-get download) and
+# unpacked (dpkg-deb -x) once into build/arm64/headers/, not installed.
+# Their links to the kbuild tools (scripts/, tools/: fixdep, modpost)
+# point at this host's own linux-kbuild-<6.1> (x86 programs, which Kbuild
+# runs; installed when missing), and the arch Makefile's include at the
+# unpacked common tree. Nothing printed when it cannot be had (why: stderr).
+kmod_headers_arm64() {
+	local kver=$1 top=$PWD/build/arm64/headers kb tmp d
+	local hdr=linux-headers-$1 common=linux-headers-${1%-*}-common
+	kb=/usr/lib/linux-kbuild-$(echo "$kver" | cut -d. -f1,2)
+	if [ -e "$top/$hdr/Makefile" ] && [ -e "$top/$hdr/scripts/basic/fixdep" ]; then
+		echo "$top/$hdr"
+		return 0
+	fi
+	if [ ! -x "$kb/scripts/basic/fixdep" ]; then
+		echo "kmod_headers_arm64: no $kb: installing ${kb##*/}" >&2
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${kb##*/}" >/dev/null 2>&1 ||
+			{ echo "kmod_headers_arm64: apt-get install ${kb##*/} failed" >&2; return 1; }
+	fi
+	mkdir -p "$top"
+	tmp=$(mktemp -d "$top/.tmp.XXXXXX")
+	(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "linux-headers-$kver:arm64" "$common" >/dev/null 2>&1) ||
+		{ echo "kmod_headers_arm64: apt-get download linux-headers-$kver:arm64 $common failed" >&2; rm -rf "$tmp"; return 1; }
+	for d in "$tmp"/*.deb; do dpkg-deb -x "$d" "$tmp/x" || { rm -rf "$tmp"; return 1; }; done
+	for d in "$hdr" "$common"; do
+		[ -d "$tmp/x/usr/src/$d" ] || { echo "kmod_headers_arm64: no usr/src/$d in the packages" >&2; rm -rf "$tmp"; return 1; }
+		rm -rf "${top:?}/$d"
+		mv "$tmp/x/usr/src/$d" "$top/$d"
+		ln -sfn "$kb/scripts" "$top/$d/scripts"
+		ln -sfn "$kb/tools" "$top/$d/tools"
+	done
+	sed -i "s|^include /usr/src/$common/|include $top/$common/|" "$top/$hdr/Makefile"
+	rm -rf "$tmp"
+	echo "$top/$hdr"
+}
+# kmod_build_arm64 DIR KVER: kmod_build -a arm64 (above)
+kmod_build_arm64() {
+	local name kdir mdir built=0 t0=$SECONDS
+	name=$(basename "$1") mdir=build/e2e/arm64-$(basename "$1")
+	kdir=$(kmod_headers_arm64 "$2" 2>"$mdir.headers.log")
+	mkdir -p "$mdir"
+	cp -p "$1/$name.c" "$1/Kbuild" "$mdir/"
+	[ -n "$kdir" ] && make -s -C "$kdir" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- M="$PWD/$mdir" modules \
+		>"$mdir/build.log" 2>&1 && [ -s "$mdir/$name.ko" ] && built=1
+	tap_check "$name.ko cross-builds for arm64 against linux-headers-$2 ($((SECONDS - t0)) s)" [ $built = 1 ]
+	if [ $built = 0 ]; then
+		{ cat "$mdir.headers.log"; tail -20 "$mdir/build.log" 2>/dev/null; } | tap_diag
+		: >"$mdir/$name.ko"
+	fi
+	rm -f "$mdir.headers.log"
 }
 # put_marker IMG TEXT: writes TEXT into disk image IMG at 40 MiB, where the
 # guests' disk checks read their marker (ptvm.marker_off=$marker_off)
