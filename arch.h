@@ -73,7 +73,11 @@ int arch_io_held(struct vm *vm, const struct vcpu_trap *t);
 
 /* The UART's interrupt line. */
 void arch_uart_irq(struct vm *vm, int level);
-/* Presses the power button: 1 if the guest listens to it, else 0. */
+/*
+ * Presses the power button: 1 if the guest listens to it, else 0.
+ * arch_button names it for the line that says the guest does not.
+ */
+extern const char arch_button[];
 int arch_power_press(struct vm *vm);
 /*
  * The loop's timer for the arch's devices (a button released): does what

@@ -9,8 +9,6 @@
 
 #include <stdint.h>
 
-#define UART_COM1_BASE 0x3f8
-#define UART_COM1_IRQ 4
 #define UART_FIFO 64
 
 struct uart_ops {

@@ -115,7 +115,7 @@ static void vm_stats_dump(struct vm *vm)
 
 /*
  * SIGTERM or SIGPWR, the first time: ask the guest to shut down through
- * its ACPI power button, and give it --shutdown-timeout seconds. 1 if the
+ * its power button (the arch's), and give it --shutdown-timeout seconds. 1 if the
  * guest now has that time, 0 if it must stop at once.
  */
 static int vm_shutdown_request(struct vm *vm, int sig)
@@ -129,8 +129,8 @@ static int vm_shutdown_request(struct vm *vm, int sig)
 	if (!arch_power_press(vm)) {
 		fmt_fprintf(
 			stderr,
-			"ptvm: %s: the guest has not enabled its ACPI power button (no ACPI button driver?): stopping it now\n",
-			strsignal(sig));
+			"ptvm: %s: the guest has not enabled %s: stopping it now\n",
+			strsignal(sig), arch_button);
 		return 0;
 	}
 	fmt_fprintf(

@@ -6,7 +6,7 @@
 #include "boot/acpi.h"
 #include "boot/acpi_tables.h"
 #include "boot/aml.h"
-#include "boot/layout.h"
+#include "arch/x86/layout.h"
 
 /*
  * One OEM Table ID for every table: ACPI 6.4, 5.2.9 wants the FADT's to

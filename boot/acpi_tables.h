@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "boot/layout.h"
+#include "arch/x86/layout.h"
 
 /*
  * The reset control register of Intel chipsets; 0x06 asks for a hard

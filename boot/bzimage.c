@@ -5,7 +5,7 @@
 #include <asm/e820.h>
 
 #include "boot/bzimage.h"
-#include "boot/layout.h"
+#include "arch/x86/layout.h"
 #include "memory.h"
 
 #define SETUP_HDR_OFF 0x1f1

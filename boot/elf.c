@@ -10,8 +10,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "boot/layout.h"
-#include "boot/pvh.h"
+#include "arch/x86/layout.h"
+#include "boot/elf.h"
 #include "memory.h"
 
 int elf_is(const void *img, size_t len)

@@ -11,7 +11,7 @@
 #include <asm/bootparam.h>
 
 #include "boot/bzimage.h"
-#include "boot/layout.h"
+#include "arch/x86/layout.h"
 #include "boot/pvh.h"
 #include "memory.h"
 

@@ -4,11 +4,7 @@
 
 #include <linux/pci.h>
 
-#include "boot/layout.h"
 #include "pci/host.h"
-
-/* func[][] is bus 0: every other bus number reads as absent. */
-_Static_assert(LAYOUT_PCI_BUSES == 1, "the host bridge decodes bus 0 only");
 
 /* PCI Code and ID Assignment 1.11, 1.7: base class 06h bridge, 00h host. */
 #define CLASS_BRIDGE_HOST 0x0600
@@ -168,7 +164,7 @@ void pci_host_pio_write(struct pci_host *h, unsigned int port, unsigned int len,
 /* ECAM (PCIe Base 3.0, 7.2.2): bus << 20 | device << 15 | function << 12. */
 uint32_t pci_host_ecam_read(struct pci_host *h, uint64_t off, unsigned int len)
 {
-	if (off >= LAYOUT_ECAM_SIZE)
+	if (off >= PCI_HOST_ECAM_SIZE)
 		return all_ones(len);
 	return cfg_read(h, (unsigned int)(off >> 12), off & 0xfff, len);
 }
@@ -176,7 +172,7 @@ uint32_t pci_host_ecam_read(struct pci_host *h, uint64_t off, unsigned int len)
 void pci_host_ecam_write(struct pci_host *h, uint64_t off, unsigned int len,
 			 uint32_t val)
 {
-	if (off < LAYOUT_ECAM_SIZE)
+	if (off < PCI_HOST_ECAM_SIZE)
 		cfg_write(h, (unsigned int)(off >> 12), off & 0xfff, len, val);
 }
 
@@ -194,7 +190,7 @@ int pci_host_pio_write_held(const struct pci_host *h, unsigned int port,
 int pci_host_ecam_write_held(const struct pci_host *h, uint64_t off,
 			     unsigned int len, uint32_t val)
 {
-	if (off >= LAYOUT_ECAM_SIZE)
+	if (off >= PCI_HOST_ECAM_SIZE)
 		return 0;
 	return write_held(h, (unsigned int)(off >> 12), off & 0xfff, len, val);
 }

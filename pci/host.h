@@ -13,6 +13,12 @@
 #define PCI_HOST_FUNCS 8
 #define PCI_HOST_PIO_BASE 0xcf8
 #define PCI_HOST_PIO_SIZE 8
+/*
+ * One bus, bus 0 (func[][]): its ECAM window is 1 MiB (32 devices x 8
+ * functions x 4 KiB); every other bus number reads as absent. The arch's
+ * layout places the window (LAYOUT_ECAM_SIZE must equal this).
+ */
+#define PCI_HOST_ECAM_SIZE 0x100000ULL
 
 /* Red Hat's ID for a generic virtual PCIe host bridge: no quirks attached. */
 #define PCI_HOST_VENDOR 0x1b36

@@ -9,7 +9,7 @@
 
 #include "boot/acpi.h"
 #include "boot/aml.h"
-#include "boot/layout.h"
+#include "arch/x86/layout.h"
 #include "tests/harness.h"
 
 #define BUF_SIZE 0x20000

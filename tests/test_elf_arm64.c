@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "arch/arm64/layout.h"
-#include "boot/pvh.h"
+#include "boot/elf.h"
 #include "memory.h"
 #include "tests/harness.h"
 

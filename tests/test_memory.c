@@ -18,7 +18,7 @@
 
 #include "memory.h"
 #include "tests/harness.h"
-#include "boot/layout.h"
+#include "arch/x86/layout.h"
 
 static const struct mem_map pc_map = LAYOUT_MEM_MAP;
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 
-#include "boot/layout.h"
+#include "arch/x86/layout.h"
 #include "pci/host.h"
 #include "tests/harness.h"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "boot/layout.h"
-#include "pm.h"
+#include "arch/x86/layout.h"
+#include "arch/x86/pm.h"
 #include "tests/harness.h"
 
 static int level;

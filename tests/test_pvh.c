@@ -8,7 +8,8 @@
 #include <asm/e820.h>
 
 #include "boot/bzimage.h"
-#include "boot/layout.h"
+#include "arch/x86/layout.h"
+#include "boot/elf.h"
 #include "boot/pvh.h"
 #include "memory.h"
 #include "tests/harness.h"

@@ -44,7 +44,7 @@ static int group_fail(const char *bdf, int err)
 	if (group < 0)
 		return dev_fail(
 			bdf,
-			"no IOMMU group: the host IOMMU is off (boot the host with intel_iommu=on or amd_iommu=on)");
+			"no IOMMU group: the host IOMMU is off (boot the host with intel_iommu=on or amd_iommu=on; on arm64, enable the SMMU in the firmware)");
 	sysfs_dev_driver(bdf, drv, sizeof(drv));
 	if (strcmp(drv, "vfio-pci")) {
 		char unbind[128] = "";

@@ -13,8 +13,6 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "boot/acpi.h"
-#include "boot/layout.h"
 #include "clock.h"
 #include "fmt.h"
 #include "irq/kvm.h"

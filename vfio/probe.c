@@ -161,7 +161,7 @@ int probe_main(int argc, char *argv[])
 	group = sysfs_dev_group(bdf);
 	if (group < 0) {
 		kv(&o, "iommu_group", "none");
-		todo = "enable the IOMMU (intel_iommu=on or amd_iommu=on on the host kernel command line)";
+		todo = "enable the IOMMU (intel_iommu=on or amd_iommu=on on the host kernel command line; on arm64, the SMMU in the firmware)";
 	} else {
 		kv(&o, "iommu_group", "%d", group);
 	}

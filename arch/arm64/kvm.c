@@ -18,6 +18,9 @@
 #include "irq/kvm.h"
 #include "vmm.h"
 
+_Static_assert(LAYOUT_ECAM_SIZE == PCI_HOST_ECAM_SIZE,
+	       "the host bridge decodes bus 0 alone");
+
 const struct mem_map arch_mem_map = {
 	.ram_base = LAYOUT_RAM_BASE,
 	.low_end = LAYOUT_RAM_BASE + (1ULL << 39), /* one range */
@@ -54,6 +57,9 @@ static void gpio_irq(void *opaque, int level)
 }
 
 static const struct pl061_ops gpio_ops = { .irq = gpio_irq };
+
+const char arch_button[] =
+	"its power button, gpio-keys on the PL061 (no gpio_keys driver?)";
 
 int arch_power_press(struct vm *vm)
 {

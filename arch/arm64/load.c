@@ -14,7 +14,7 @@
 #include "arch/arm64/layout.h"
 #include "arch/arm64/vm.h"
 #include "boot/arm64_image.h"
-#include "boot/pvh.h"
+#include "boot/elf.h"
 #include "fmt.h"
 #include "load.h"
 #include "vmm.h"

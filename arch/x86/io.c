@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "boot/layout.h"
+#include "arch/x86/layout.h"
 #include "clock.h"
 #include "arch.h"
 #include "arch/x86/vm.h"
@@ -36,13 +36,13 @@ static int pio_builtin(struct vm *vm, unsigned int port, unsigned int len,
 {
 	struct vm_stats *st = &vm->stats;
 
-	if (in_range(port, len, UART_COM1_BASE, 8) && len == 1) {
+	if (in_range(port, len, LAYOUT_PIO_UART, 8) && len == 1) {
 		st->pio_uart++;
 		if (write)
-			uart_write(&vm->uart, port - UART_COM1_BASE,
+			uart_write(&vm->uart, port - LAYOUT_PIO_UART,
 				   (uint8_t)*val);
 		else
-			*val = uart_read(&vm->uart, port - UART_COM1_BASE);
+			*val = uart_read(&vm->uart, port - LAYOUT_PIO_UART);
 		return 1;
 	}
 	/*

@@ -11,11 +11,14 @@
 
 #include "arch.h"
 #include "arch/x86/vm.h"
-#include "boot/layout.h"
+#include "arch/x86/layout.h"
 #include "fmt.h"
 #include "kvm.h"
 #include "irq/kvm.h"
 #include "vmm.h"
+
+_Static_assert(LAYOUT_ECAM_SIZE == PCI_HOST_ECAM_SIZE,
+	       "the host bridge decodes bus 0 alone");
 
 const struct mem_map arch_mem_map = LAYOUT_MEM_MAP;
 
@@ -30,8 +33,10 @@ static const struct pm_ops vm_pm_ops = { .sci = pm_sci };
 
 void arch_uart_irq(struct vm *vm, int level)
 {
-	irq_kvm_line(vm->vm_fd, UART_COM1_IRQ, level);
+	irq_kvm_line(vm->vm_fd, LAYOUT_UART_IRQ, level);
 }
+
+const char arch_button[] = "its ACPI power button (no ACPI button driver?)";
 
 int arch_power_press(struct vm *vm)
 {

@@ -13,8 +13,8 @@
  *   0x100000000 RAM above 4 GiB when mem > LAYOUT_LOWMEM_END
  *   then        64-bit PCI MMIO window, 1 GiB aligned, LAYOUT_MMIO64_SIZE long
  */
-#ifndef PTVM_BOOT_LAYOUT_H
-#define PTVM_BOOT_LAYOUT_H
+#ifndef PTVM_ARCH_X86_LAYOUT_H
+#define PTVM_ARCH_X86_LAYOUT_H
 
 #define LAYOUT_ZERO_PAGE 0x7000ULL
 #define LAYOUT_GDT 0x8000ULL
@@ -54,6 +54,8 @@
 	}
 
 /* I/O ports that ptvm emulates itself. */
+#define LAYOUT_PIO_UART 0x3f8 /* COM1, 8 ports, ISA IRQ LAYOUT_UART_IRQ */
+#define LAYOUT_UART_IRQ 4
 #define LAYOUT_PIO_PCI_BASE 0xc000 /* I/O BAR window */
 #define LAYOUT_PIO_PCI_SIZE 0x4000
 #define LAYOUT_PIO_ACPI_PM1_EVT 0x600 /* 4 bytes: PM1a status, enable */

@@ -14,7 +14,8 @@
 
 #include "boot/acpi.h"
 #include "boot/bzimage.h"
-#include "boot/layout.h"
+#include "arch/x86/layout.h"
+#include "boot/elf.h"
 #include "boot/pvh.h"
 #include "fmt.h"
 #include "arch.h"

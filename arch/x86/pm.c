@@ -6,9 +6,9 @@
  * so Linux's ACPI button driver enables PWRBTN_EN and reads the press
  * through the SCI.
  */
-#include "pm.h"
+#include "arch/x86/pm.h"
 
-#include "boot/layout.h"
+#include "arch/x86/layout.h"
 
 #define PM1_SCI_EN 0x0001 /* ACPI 6.4, 4.8.3.2.1 */
 #define PM1_SLP_EN 0x2000

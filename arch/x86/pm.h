@@ -5,8 +5,8 @@
  * Pure: the SCI line goes through ops; what the guest asked for (power
  * off) is returned.
  */
-#ifndef PTVM_PM_H
-#define PTVM_PM_H
+#ifndef PTVM_ARCH_X86_PM_H
+#define PTVM_ARCH_X86_PM_H
 
 #include <stdint.h>
 

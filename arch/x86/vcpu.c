@@ -12,7 +12,7 @@
 #include "arch.h"
 #include "arch/x86/vm.h"
 #include "boot/bzimage.h"
-#include "boot/layout.h"
+#include "arch/x86/layout.h"
 #include "fmt.h"
 #include "kvm.h"
 #include "vmm.h"

@@ -7,7 +7,7 @@
 
 #include <linux/kvm.h>
 
-#include "pm.h"
+#include "arch/x86/pm.h"
 
 struct arch_vm {
 	struct kvm_cpuid2 *cpuid; /* what KVM supports, given to each vCPU */

@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "boot/layout.h"
+#include "arch/x86/layout.h"
+#include "boot/elf.h"
 #include "boot/pvh.h"
 #include "memory.h"
 
