@@ -10,8 +10,8 @@ for d in /sys/bus/pci/devices/*; do
 done
 echo "PTVM-HOSTILE devices:$bdfs"
 before=$(dmesg | wc -l)
-seed=$(arg ptvm.seed) rounds=$(arg ptvm.rounds)
-/bin/hostile -s "${seed:-$RANDOM}" -r "${rounds:-4}" $bdfs
+seed=$(arg ptvm.seed) rounds=$(arg ptvm.rounds) phases=$(arg ptvm.phases)
+/bin/hostile -s "${seed:-$RANDOM}" -r "${rounds:-4}" ${phases:+-p $phases} $bdfs
 echo "PTVM-HOSTILE exit=$?"
 # what the guest kernel said about it
 dmesg | tail -n +$((before + 1)) | tail -n 20 | sed 's/^/PTVM-DMESG /'

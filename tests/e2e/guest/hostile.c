@@ -1,21 +1,33 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A hostile L2 guest (root, no driver on the devices) attacks its own
- * passthrough functions: config space through sysfs, raw CF8/CFC and raw
- * ECAM (/dev/mem, needs iomem=relaxed); odd MSI-X table and PBA accesses;
- * BARs over its own RAM, each other and ECAM; MSI and MSI-X on together.
- * Each phase prints "PTVM-HOSTILE phase=NAME done ..." with what it saw;
- * the last line is PTVM-HOSTILE-DONE.
+ * passthrough functions: config space through sysfs, raw CF8/CFC (x86)
+ * and raw ECAM (/dev/mem, needs iomem=relaxed); odd MSI-X table and PBA
+ * accesses; BARs over its own RAM, each other, ECAM and the platform's
+ * interrupt controller; MSI and MSI-X on together; 16-byte loads from
+ * trapped pages. Each phase prints "PTVM-HOSTILE phase=NAME done ..." with
+ * what it saw; the last line is PTVM-HOSTILE-DONE. One source for x86 and
+ * arm64 (ptvm's guest layouts: arch/x86/layout.h, arch/arm64/layout.h);
+ * what differs is in the block below. On arm64 hardware an access to
+ * device memory at an address not aligned to its size faults in the guest
+ * itself (an alignment fault), before any VMM sees it, and a VMM answers
+ * a load pair from a trapped page, which KVM cannot emulate, with an
+ * external abort: both come as SIGBUS, caught, counted (sigbus=) and
+ * skipped.
  *
- *   hostile [-s SEED] [-r ROUNDS] [BDF]...   (default: the first NVMe)
+ *   hostile [-s SEED] [-r ROUNDS] [-p PHASE,...] [BDF]...
+ *
+ * BDF: default the first NVMe; -p: only these phases (config, msix, bars,
+ * msi, wide), in their usual order.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/io.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -24,10 +36,84 @@
 
 #include <linux/pci_regs.h>
 
+/*
+ * What differs: ECAM (bus 0 only), a free address in the 32-bit PCI
+ * window to move BARs to, the platform's interrupt controller (the bars
+ * phase puts BARs on it), the top bytes of the platform's own MMIO that
+ * random BAR writes must not hit (that hangs the guest rather than
+ * testing ptvm), an MSI address, port I/O (arm64 has none: its raw config
+ * accesses all go to ECAM) and a 16-byte load.
+ */
+#if defined(__x86_64__)
+#include <sys/io.h>
+#define ECAM_BASE 0xe0000000ULL
+#define MOVE_BASE 0xd0000000ULL
+#define IRQCHIP_BASE 0xfec00000ULL /* the IOAPIC */
+#define MSI_ADDR 0xfee00000u
+/* LAPIC, IOAPIC, HPET; ECAM */
+static const uint8_t platform_top[] = { 0xfe, 0xe0 };
+#define HAVE_CF8 1
+static int ports_open(void)
+{
+	return (int)syscall(SYS_iopl, 3);
+}
+
+static uint32_t pio(uint16_t port, unsigned int len, int write, uint32_t v)
+{
+	if (write)
+		len == 1   ? outb((uint8_t)v, port)
+		: len == 2 ? outw((uint16_t)v, port)
+			   : outl(v, port);
+	else
+		v = len == 1 ? inb(port) : len == 2 ? inw(port) : inl(port);
+	return v;
+}
+
+/* an SSE load, which KVM splits into 8-byte MMIO pieces */
+static void load16(volatile void *p)
+{
+	__asm__ volatile("movdqu (%0), %%xmm0" ::"r"(p) : "xmm0", "memory");
+}
+#elif defined(__aarch64__)
+#define ECAM_BASE 0x3f000000ULL
+#define MOVE_BASE 0x20000000ULL
+#define IRQCHIP_BASE 0x08000000ULL /* the GICv3 distributor */
+#define MSI_ADDR 0x08090040u /* the ITS's GITS_TRANSLATER */
+/* UART and GPIO, the GIC, the I/O window, ECAM */
+static const uint8_t platform_top[] = { 0x01, 0x08, 0x3e, 0x3f };
+#define HAVE_CF8 0
+static int ports_open(void)
+{
+	errno = ENOSYS;
+	return -1;
+}
+
+static uint32_t pio(uint16_t port, unsigned int len, int write, uint32_t v)
+{
+	(void)port, (void)len, (void)write, (void)v;
+	return ~0u;
+}
+
+/*
+ * A load pair: its data abort carries no instruction syndrome (ISV=0),
+ * so KVM cannot emulate it and hands it to the VMM (KVM_EXIT_ARM_NISV,
+ * when enabled) or fails KVM_RUN
+ */
+static void load16(volatile void *p)
+{
+	uint64_t a, b;
+
+	__asm__ volatile("ldp %0, %1, [%2]"
+			 : "=&r"(a), "=&r"(b)
+			 : "r"(p)
+			 : "memory");
+}
+#else
+#error "hostile: x86_64 or aarch64"
+#endif
+
 #define MAXDEV 4
-#define ECAM_BASE 0xe0000000ULL /* ptvm's README: bus 0 only */
 #define PAGE 4096ULL
-#define MOVE_BASE 0xd0000000ULL /* free in ptvm's 32-bit window */
 #define IORES_MEM 0x200 /* IORESOURCE_MEM in sysfs "resource" */
 #define MSI_BITS (PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE)
 #define MSIX_BITS (PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL)
@@ -69,10 +155,21 @@ static uint32_t cfg_rd(struct dev *d, unsigned int off, unsigned int len)
 	return v;
 }
 
+static int platform_byte(uint8_t b)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(platform_top); i++)
+		if (b == platform_top[i])
+			return 1;
+	return 0;
+}
+
 /*
- * Keeps a random write from decoding a BAR over the guest's own LAPIC,
- * IOAPIC, HPET (0xfe......) or ECAM (0xe0......): that hangs the guest
- * rather than testing ptvm. The BAR phase puts BARs on ECAM on purpose.
+ * Keeps a random write from decoding a BAR over the platform's own MMIO
+ * (x86: LAPIC, IOAPIC, HPET, ECAM; arm64: UART, GIC, I/O window, ECAM):
+ * that hangs the guest rather than testing ptvm. The BAR phase puts BARs
+ * on ECAM and the interrupt controller on purpose.
  */
 static void bar_defuse(struct dev *d, unsigned int off, unsigned int len,
 		       uint8_t *buf)
@@ -82,7 +179,7 @@ static void bar_defuse(struct dev *d, unsigned int off, unsigned int len,
 	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
 		top = PCI_BASE_ADDRESS_0 + 4 * i + 3; /* address bits 31:24 */
 		if (d->size[i] && d->mem[i] && top >= off && top < off + len &&
-		    (buf[top - off] == 0xfe || buf[top - off] == 0xe0))
+		    platform_byte(buf[top - off]))
 			buf[top - off] ^= 0x40;
 	}
 }
@@ -94,42 +191,52 @@ static void cfg_wr(struct dev *d, unsigned int off, unsigned int len,
 		printf("hostile: %s: config write %#x: %m\n", d->bdf, off);
 }
 
-/* ---- raw ports and MMIO of exactly the width asked for ---- */
+/* ---- raw MMIO of exactly the width asked for ---- */
 
-/* x86 does unaligned loads and stores in one instruction */
+/* x86 and arm64 do unaligned loads and stores in one instruction */
 typedef uint16_t u16u __attribute__((aligned(1), may_alias));
 typedef uint32_t u32u __attribute__((aligned(1), may_alias));
 typedef uint64_t u64u __attribute__((aligned(1), may_alias));
 
-static uint32_t pio(uint16_t port, unsigned int len, int write, uint32_t v)
-{
-	if (write)
-		len == 1   ? outb((uint8_t)v, port)
-		: len == 2 ? outw((uint16_t)v, port)
-			   : outl(v, port);
-	else
-		v = len == 1 ? inb(port) : len == 2 ? inw(port) : inl(port);
-	return v;
-}
-
 #define ACCESS(T, p, write, v) \
 	((write) ? (*(volatile T *)(p) = (T)(v), 0) : *(volatile T *)(p))
 
-/* len 16: an SSE load, which KVM splits into 8-byte MMIO pieces */
+/* SIGBUS: an unaligned access to device memory (arm64), or a bus error */
+static sigjmp_buf bus_jmp;
+static volatile sig_atomic_t bus_armed;
+static unsigned long long sigbus;
+
+static void on_sigbus(int sig)
+{
+	if (bus_armed)
+		siglongjmp(bus_jmp, 1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* len 16: a 16-byte load (load16); writes of 16 would be legal pairs */
 static uint64_t mmio(volatile void *p, unsigned int len, int write, uint64_t v)
 {
-	if (len == 16) /* a read: writes here would be legal pairs */
-		__asm__ volatile("movdqu (%0), %%xmm0" ::"r"(p)
-				 : "xmm0", "memory");
+	uint64_t r = 0;
+
+	if (sigsetjmp(bus_jmp, 0)) {
+		bus_armed = 0;
+		sigbus++;
+		return ~0ULL;
+	}
+	bus_armed = 1;
 	if (len == 16)
-		return 0;
-	if (len == 1)
-		return ACCESS(uint8_t, p, write, v);
-	if (len == 2)
-		return ACCESS(u16u, p, write, v);
-	if (len == 4)
-		return ACCESS(u32u, p, write, v);
-	return ACCESS(u64u, p, write, v);
+		load16(p);
+	else if (len == 1)
+		r = ACCESS(uint8_t, p, write, v);
+	else if (len == 2)
+		r = ACCESS(u16u, p, write, v);
+	else if (len == 4)
+		r = ACCESS(u32u, p, write, v);
+	else
+		r = ACCESS(u64u, p, write, v);
+	bus_armed = 0;
+	return r;
 }
 
 /* /dev/mem at a physical address; NULL (and why) when the kernel says no. */
@@ -250,14 +357,14 @@ static void dev_restore(struct dev *d)
 
 static void phase_config(struct dev *d, unsigned int rounds)
 {
-	unsigned long long wr = 0, took = 0, raw = 0;
+	unsigned long long wr = 0, took = 0, raw = 0, raw8 = 0, sb = sigbus;
 	volatile uint8_t *ecam =
 		phys_map(ECAM_BASE + d->devfn * PAGE, 2 * PAGE);
 	unsigned char ids[64];
 	unsigned int r, off, len, i, n;
 	uint8_t buf[8], back[8];
 
-	if (syscall(SYS_iopl, 3))
+	if (HAVE_CF8 && ports_open())
 		printf("hostile: iopl: %s\n", strerror(errno));
 	for (r = 0; r < rounds; r++) {
 		/* sysfs: any size at any offset, split by the guest kernel */
@@ -275,38 +382,50 @@ static void phase_config(struct dev *d, unsigned int rounds)
 					took += back[i] == buf[i];
 		}
 		/*
-		 * Raw CF8/CFC (the data port at any byte) and raw ECAM: every
-		 * width, 8 bytes too, unaligned. ptvm must drop the bad ones.
+		 * Raw CF8/CFC (the data port at any byte; x86) and raw ECAM:
+		 * every width, 8 bytes too, unaligned (half of the ECAM ones:
+		 * on arm64 those fault in the guest). ptvm must drop the bad
+		 * ones.
 		 */
 		for (i = 0; i < 512; i++) {
 			static const unsigned int lens[] = { 1, 2, 4, 8, 4, 2 };
-			int cf8 = !ecam || i % 2, write = rnd() & 1;
+			int cf8 = HAVE_CF8 && (!ecam || i % 2),
+			    write = rnd() & 1;
 			uint64_t v = rnd();
 
+			if (!cf8 && !ecam)
+				break;
 			len = lens[rnd() % 6] >> cf8 * (rnd() % 2);
 			off = (unsigned int)rnd() % (cf8 ? 0x100 : PAGE - 8);
+			if (!cf8 && i % 4 < 2)
+				off &= ~(len - 1);
 			memcpy(buf, &v, 8);
 			bar_defuse(d, off, len, buf);
 			memcpy(&v, buf, 8);
 			if (cf8) {
-				outl(0x80000000u | d->devfn << 8 | off, 0xcf8);
+				pio(0xcf8, 4, 1,
+				    0x80000000u | d->devfn << 8 | off);
 				pio(0xcfc + (off & 3), len > 4 ? 4 : len, write,
 				    (uint32_t)v);
 			} else {
 				mmio(ecam + off, len, write, v);
+				raw8 += len == 8;
 			}
 			raw++;
 		}
 		/* a byte-wide CF8 and a foreign bus: both ignored */
-		pio(0xcf8, 1, 1, 0x80);
-		outl(0x80000000u | 0x3f << 16, 0xcf8);
-		pio(0xcfc, 4, 0, 0);
+		if (HAVE_CF8) {
+			pio(0xcf8, 1, 1, 0x80);
+			pio(0xcf8, 4, 1, 0x80000000u | 0x3f << 16);
+			pio(0xcfc, 4, 0, 0);
+		}
 	}
 	if (ecam) /* 1 + 3 bytes over the page end */
 		mmio(ecam + PAGE - 1, 4, 0, 0);
 	chain_walk(d, ids, &n);
-	printf("PTVM-HOSTILE phase=config done dev=%s rounds=%u writes=%llu bytes-took=%llu raw=%llu ecam=%s ids-intact=%d chain-intact=%d\n",
-	       d->bdf, rounds, wr, took, raw, ecam ? "mapped" : strerror(errno),
+	printf("PTVM-HOSTILE phase=config done dev=%s rounds=%u writes=%llu bytes-took=%llu raw=%llu ecam8=%llu sigbus=%llu ecam=%s ids-intact=%d chain-intact=%d\n",
+	       d->bdf, rounds, wr, took, raw, raw8, sigbus - sb,
+	       ecam ? "mapped" : strerror(errno),
 	       cfg_rd(d, 0, 4) == d->id &&
 		       cfg_rd(d, PCI_CLASS_REVISION, 4) >> 8 == d->cls,
 	       n == d->nchain && !memcmp(ids, d->chain, n));
@@ -340,7 +459,7 @@ static void odd_accesses(volatile uint8_t *base, uint32_t off, int write)
 	} acc[] = { { 0, 1 },  { 1, 1 }, { 3, 1 },  { 12, 1 }, { 13, 1 },
 		    { 0, 2 },  { 2, 2 }, { 12, 2 }, { 14, 2 }, { 1, 2 },
 		    { 1, 4 },  { 2, 4 }, { 3, 4 },  { 13, 4 }, { 4, 8 },
-		    { 12, 8 }, { 1, 8 }, { 0, 16 } };
+		    { 12, 8 }, { 1, 8 } };
 	unsigned int i;
 
 	for (i = 0; i < sizeof(acc) / sizeof(acc[0]); i++)
@@ -355,6 +474,7 @@ static void phase_msix(struct dev *d)
 	volatile uint8_t *t, *p;
 	uint32_t before[256], after[256];
 	uint64_t pba0, pba1, off_rd;
+	unsigned long long sb = sigbus;
 	unsigned int v, same, n;
 
 	if (!d->msix || !(t = bar_map(d, d->tbar)) ||
@@ -400,9 +520,9 @@ static void phase_msix(struct dev *d)
 	for (v = 0; v < d->nvec; v++)
 		mmio(t + d->toff + 16 * v + 12, 4, 1, 1);
 	cfg_wr(d, d->msix + PCI_MSIX_FLAGS, 2, 0);
-	printf("PTVM-HOSTILE phase=msix done dev=%s vec=%u decode-off-read=%#llx table-unchanged=%u/%u pba=%#llx/%#llx entry0=%08x:%08x:%08x:%08x\n",
-	       d->bdf, d->nvec, (unsigned long long)off_rd, same, n,
-	       (unsigned long long)pba0, (unsigned long long)pba1, after[0],
+	printf("PTVM-HOSTILE phase=msix done dev=%s vec=%u sigbus=%llu decode-off-read=%#llx table-unchanged=%u/%u pba=%#llx/%#llx entry0=%08x:%08x:%08x:%08x\n",
+	       d->bdf, d->nvec, sigbus - sb, (unsigned long long)off_rd, same,
+	       n, (unsigned long long)pba0, (unsigned long long)pba1, after[0],
 	       after[1], after[2], after[3]);
 	munmap((void *)t, d->size[d->tbar]);
 	munmap((void *)p, d->size[d->pbar]);
@@ -447,7 +567,7 @@ static void phase_bars(struct dev *devs, unsigned int ndev)
 	uint8_t *raw = mmap(NULL, len, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	uint8_t *buf;
-	unsigned int k, i, j, ok;
+	unsigned int k, i, j, ok, irqchip_ok = 1;
 
 	if (raw == MAP_FAILED)
 		return;
@@ -500,6 +620,22 @@ static void phase_bars(struct dev *devs, unsigned int ndev)
 			       d->bdf, i, (unsigned long long)a, old, moved,
 			       left, cfg_rd(d, 0x100, 4),
 			       peek(ECAM_BASE + d->devfn * PAGE));
+			/*
+			 * On the interrupt controller (x86: the IOAPIC; arm64:
+			 * the GIC's distributor): it must still answer there,
+			 * and interrupts (the console's) keep coming.
+			 */
+			a = IRQCHIP_BASE & ~(d->size[i] - 1);
+			old = peek(IRQCHIP_BASE);
+			bar_set(d, i, a);
+			moved = peek(IRQCHIP_BASE);
+			usleep(20000);
+			printf("PTVM-HOSTILE bars dev=%s bar%u on-irqchip@%#llx irqchip=%08x->%08x",
+			       d->bdf, i, (unsigned long long)a, old, moved);
+			bar_set(d, i, d->start[i]);
+			printf(", back: %08x irqchip-intact=%d\n",
+			       peek(IRQCHIP_BASE), old == moved);
+			irqchip_ok &= old == moved;
 		}
 	}
 	/* two BARs at one address: every memory BAR of every device */
@@ -519,7 +655,8 @@ static void phase_bars(struct dev *devs, unsigned int ndev)
 	/* and the RAM behind all of it is still ours */
 	for (i = 0, ok = 1; i < (4u << 20); i++)
 		ok &= buf[i] == pat(i, 0);
-	printf("PTVM-HOSTILE phase=bars done ram-intact=%u\n", ok);
+	printf("PTVM-HOSTILE phase=bars done ram-intact=%u irqchip-intact=%u\n",
+	       ok, irqchip_ok);
 	munmap(raw, len);
 }
 
@@ -534,7 +671,7 @@ static void phase_msi(struct dev *d)
 	if (d->msi) {
 		if (cfg_rd(d, d->msi + PCI_MSI_FLAGS, 2) & PCI_MSI_FLAGS_64BIT)
 			data = PCI_MSI_DATA_64;
-		cfg_wr(d, d->msi + PCI_MSI_ADDRESS_LO, 4, 0xfee00000);
+		cfg_wr(d, d->msi + PCI_MSI_ADDRESS_LO, 4, MSI_ADDR);
 		cfg_wr(d, d->msi + data, 2, 0x31);
 		cfg_wr(d, d->msi + PCI_MSI_FLAGS, 2, PCI_MSI_FLAGS_ENABLE);
 	}
@@ -559,18 +696,69 @@ static void phase_msi(struct dev *d)
 	dev_restore(d);
 }
 
+/*
+ * ---- phase wide: 16-byte loads from the device's trapped pages: its
+ * MSI-X table and PBA, its ECAM page ----
+ */
+static void phase_wide(struct dev *d)
+{
+	volatile uint8_t *t = NULL, *p = NULL, *ecam;
+	unsigned long long sb = sigbus;
+	unsigned int n = 0, v;
+
+	cmd_set(d, PCI_COMMAND_MEMORY);
+	if (d->msix && (t = bar_map(d, d->tbar)) && (p = bar_map(d, d->pbar))) {
+		for (v = 0; v < d->nvec && v < 4; v++, n++)
+			mmio(t + d->toff + 16 * v, 16, 0, 0);
+		mmio(p + d->poff, 16, 0, 0);
+		n++;
+	}
+	ecam = phys_map(ECAM_BASE + d->devfn * PAGE, PAGE);
+	if (ecam) {
+		mmio(ecam, 16, 0, 0);
+		mmio(ecam + 0x100, 16, 0, 0);
+		n += 2;
+		munmap((void *)ecam, PAGE);
+	}
+	printf("PTVM-HOSTILE phase=wide done dev=%s loads=%u sigbus=%llu id-intact=%d\n",
+	       d->bdf, n, sigbus - sb, cfg_rd(d, 0, 4) == d->id);
+	if (t)
+		munmap((void *)t, d->size[d->tbar]);
+	if (p)
+		munmap((void *)p, d->size[d->pbar]);
+	dev_restore(d);
+}
+
+/* 1 if name is one of the comma-separated words of list */
+static int phase_on(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; *list; list += strcspn(list, ","), list += *list == ',')
+		if (!strncmp(list, name, n) && (list[n] == ',' || !list[n]))
+			return 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct dev devs[MAXDEV];
 	unsigned long long seed = (unsigned long long)time(NULL);
 	unsigned int rounds = 4, ndev = 0, k;
+	const char *only = "config,msix,bars,msi,wide";
 	char bdf[64];
 	int o;
 
+	struct sigaction sa = { .sa_handler = on_sigbus,
+				.sa_flags = SA_NODEFER };
+
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((o = getopt(argc, argv, "s:r:")) != -1)
+	sigaction(SIGBUS, &sa, NULL);
+	while ((o = getopt(argc, argv, "s:r:p:")) != -1)
 		if (o == 's')
 			seed = strtoull(optarg, NULL, 0);
+		else if (o == 'p')
+			only = optarg;
 		else
 			rounds = (unsigned int)strtoul(optarg, NULL, 0);
 	rng = seed * 2654435761ULL + 1;
@@ -587,12 +775,17 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (k = 0; k < ndev; k++) {
-		phase_config(&devs[k], rounds);
-		phase_msix(&devs[k]);
+		if (phase_on(only, "config"))
+			phase_config(&devs[k], rounds);
+		if (phase_on(only, "msix"))
+			phase_msix(&devs[k]);
 	}
-	phase_bars(devs, ndev);
-	for (k = 0; k < ndev; k++)
+	if (phase_on(only, "bars"))
+		phase_bars(devs, ndev);
+	for (k = 0; k < ndev && phase_on(only, "msi"); k++)
 		phase_msi(&devs[k]);
-	printf("PTVM-HOSTILE-DONE devices=%u\n", ndev);
+	for (k = 0; k < ndev && phase_on(only, "wide"); k++)
+		phase_wide(&devs[k]);
+	printf("PTVM-HOSTILE-DONE devices=%u sigbus=%llu\n", ndev, sigbus);
 	return 0;
 }
