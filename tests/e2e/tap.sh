@@ -72,6 +72,7 @@ l1_peer_up() {
 kmod_build() {
 	local name kdir mdir built=0
 	if [ "$1" = -a ]; then
+		[ "$2" = arm64 ] || { tap_fail "kmod_build -a $2: only arm64 is known"; return; }
 		shift 2
 		kmod_build_arm64 "$@"
 		return
@@ -137,8 +138,8 @@ kmod_headers_arm64() {
 kmod_build_arm64() {
 	local name kdir mdir built=0 t0=$SECONDS
 	name=$(basename "$1") mdir=build/e2e/arm64-$(basename "$1")
-	kdir=$(kmod_headers_arm64 "$2" 2>"$mdir.headers.log")
 	mkdir -p "$mdir"
+	kdir=$(kmod_headers_arm64 "$2" 2>"$mdir.headers.log")
 	cp -p "$1/$name.c" "$1/Kbuild" "$mdir/"
 	[ -n "$kdir" ] && make -s -C "$kdir" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- M="$PWD/$mdir" modules \
 		>"$mdir/build.log" 2>&1 && [ -s "$mdir/$name.ko" ] && built=1
