@@ -12,6 +12,14 @@
 #   plain   1 vCPU, 128 MiB, no device, ptvm's default command line
 #   big-endian, bad-entry   copies of the probe with a byte or eight
 #           patched (e_ident[EI_DATA], e_entry): exit 1, ptvm's one line
+#   the rest that works the same on both arches, cheaply with the probe:
+#           `ptvm probe` (and --json), unbind and bind; a probe that holds
+#           (probe.hold) under --cpu-affinity, --realtime, --hugepages,
+#           --halt-poll 0 and --stats=json: every thread under seccomp,
+#           the vCPU thread SCHED_FIFO on its CPU, RAM locked and on
+#           hugepages, SIGUSR1 writes the JSON, SIGTERM finds no listener
+#           for the power button and stops it at once (143);
+#           --disable-exits refused in one line (x86 only)
 # Skipped only when the host has no qemu-system-aarch64 or no
 # aarch64-linux-gnu-gcc (scripts/setup installs both).
 set -u
@@ -26,7 +34,7 @@ if [ "${1:-}" != --in-l1 ]; then
 		echo "1..0 # SKIP no $c on the host (scripts/setup installs it)"
 		exit 0
 	done
-	tap_plan 23
+	tap_plan 33
 	t0=$SECONDS
 	ninja build/arm64/ptvm arm64-probe >/dev/null 2>&1 ||
 		ninja build/arm64/ptvm arm64-probe 2>&1 | tail -20 | tap_diag
@@ -120,5 +128,59 @@ run bad-entry --kernel $badentry --mem 128M
 tap_check "e_entry outside the segment: exit 1 (got $rc), one line" \
 	sh -c "[ $rc = 1 ] && [ \$(wc -l <$err) = 1 ] && [ ! -s $log ] &&
 		grep -qxF 'ptvm: $badentry: the entry 0x40000000 is in no loadable segment (fix e_entry)' $err"
+show
+# ---- what works the same on both arches ----
+out=$(build/arm64/ptvm probe $edu)
+rc=$?
+tap_check "probe $edu (bound to vfio-pci): ready, exit 0 (got $rc)" \
+	sh -c "[ $rc = 0 ] && echo '$out' | grep -qi 'ready'"
+echo "$out" | tap_diag
+build/arm64/ptvm probe $edu --json >$OUT/probe.json
+tap_check "probe --json: the verdict" grep -q '"verdict": "ready' $OUT/probe.json
+build/arm64/ptvm unbind $edu >$OUT/unbind.log 2>&1
+u=$(basename "$(readlink /sys/bus/pci/devices/$edu/driver)" 2>/dev/null)
+build/arm64/ptvm bind $edu >$OUT/bind.log 2>&1
+b=$(basename "$(readlink /sys/bus/pci/devices/$edu/driver)" 2>/dev/null)
+tap_check "unbind lets edu go (driver now '${u:-none}'), bind takes it back to vfio-pci ($b)" \
+	sh -c "[ '$u' != vfio-pci ] && [ '$b' = vfio-pci ]"
+cat $OUT/unbind.log $OUT/bind.log | tap_diag
+
+# 128 MiB of 2 MiB pages for the guest's RAM
+echo 64 >/proc/sys/vm/nr_hugepages
+hfree0=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
+build/arm64/ptvm --kernel $probe --mem 128M --cpus 1 --device $edu --cpu-affinity 0 --realtime \
+	--hugepages --halt-poll 0 --stats=json:$OUT/hold.json --cmdline "probe.hold" \
+	</dev/null >$OUT/hold.raw 2>$OUT/hold.err &
+pid=$!
+for i in $(seq 300); do grep -q PROBE-HOLD $OUT/hold.raw 2>/dev/null && break; sleep 0.1; done
+tap_check "hold: the probe runs under --cpu-affinity 0 --realtime --hugepages --halt-poll 0" grep -q PROBE-HOLD $OUT/hold.raw
+nthr=0 nsec=0 nfifo=0
+for t in /proc/$pid/task/*; do
+	nthr=$((nthr + 1))
+	grep -qx 'Seccomp:[[:space:]]*2' $t/status && nsec=$((nsec + 1))
+	# field 41 of stat: the scheduling policy (1: SCHED_FIFO)
+	[ "$(sed 's/.*) //' $t/stat | awk '{print $39}')" = 1 ] && nfifo=$((nfifo + 1))
+done
+tap_check "hold: every thread of ptvm ($nsec of $nthr) is under the seccomp filter" \
+	sh -c "[ $nthr -ge 2 ] && [ $nsec = $nthr ]"
+tap_check "hold: one thread, the vCPU's, is SCHED_FIFO (got $nfifo)" [ $nfifo = 1 ]
+lck=$(awk '/VmLck/ {print $2}' /proc/$pid/status)
+hfree=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
+tap_check "hold: memory locked (VmLck $lck kB), guest RAM on 64 hugepages ($hfree0 free before, $hfree now)" \
+	sh -c "[ ${lck:-0} -gt 0 ] && [ $((hfree0 - hfree)) = 64 ]"
+kill -USR1 $pid
+for i in $(seq 50); do grep -q '"timeline_ms"' $OUT/hold.json 2>/dev/null && break; sleep 0.1; done
+tap_check "hold: SIGUSR1 writes --stats=json (its timeline and MMIO counters)" \
+	sh -c "grep -q '\"timeline_ms\"' $OUT/hold.json && grep -q '\"mmio\":{\"uart\":[1-9]' $OUT/hold.json"
+term_wait $pid 30
+rc=$?
+tap_check "hold: SIGTERM, and no one hears the power button: stopped at once, exit 143 (got $rc)" \
+	sh -c "[ $rc = 143 ] && grep -q 'has not enabled its power button, gpio-keys on the PL061' $OUT/hold.err"
+cat $OUT/hold.err | tap_diag
+echo 0 >/proc/sys/vm/nr_hugepages
+
+run exits --kernel $probe --mem 128M --disable-exits hlt
+tap_check "--disable-exits: refused in one line, exit 1 (got $rc): arm64's KVM has no such control" \
+	sh -c "[ $rc = 1 ] && [ \$(wc -l <$err) = 1 ] && grep -q -- '--disable-exits' $err"
 show
 tap_check "no ptvm process left" sh -c "! pgrep -x ptvm"

@@ -374,6 +374,42 @@ static void report_string(const struct fdt *f, const char *what,
 	puts("\"\n");
 }
 
+/* Whether word w is one of the blank-separated words of s. */
+static int has_word(const char *s, const char *w)
+{
+	while (s && *s) {
+		const char *a = s, *b = w;
+
+		while (*a && *a == *b)
+			a++, b++;
+		if (!*b && (!*a || *a == ' '))
+			return 1;
+		while (*s && *s != ' ')
+			s++;
+		while (*s == ' ')
+			s++;
+	}
+	return 0;
+}
+
+/*
+ * "probe.hold" on the command line: stay up, idle in wfi with interrupts
+ * masked, so that the test can look at ptvm while a guest runs (threads,
+ * signals); it ends the guest itself. Nothing here hears the power
+ * button.
+ */
+static void hold(const struct fdt *f)
+{
+	const char *args = (const char *)fdt_prop(f, fdt_path(f, "/chosen"),
+						  "bootargs", 0);
+
+	if (!has_word(args, "probe.hold"))
+		return;
+	puts("PROBE-HOLD\n");
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
 static int fdt_open(struct fdt *f, const uint8_t *dtb)
 {
 	const uint8_t *root;
@@ -567,5 +603,6 @@ void probe_main(uint64_t dtb, uint64_t pc)
 	dev = pci_scan(ecam);
 	if (dev >= 0)
 		edu(ecam, (unsigned int)dev);
+	hold(&f);
 	poweroff();
 }
