@@ -216,8 +216,7 @@ static void vm_out(const struct vm *vm, FILE *f, int json)
 	struct stat_item mmio[] = {
 		{ "uart", s->mmio_uart }, /* arm64's platform is MMIO */
 		{ "power", s->mmio_power }, /* arm64's PL061 */
-		{ "ecam", s->mmio_ecam },
-		{ "devices", s->mmio_dev },
+		{ "ecam", s->mmio_ecam },	    { "devices", s->mmio_dev },
 		{ "unhandled", s->mmio_unhandled },
 	};
 	const struct pci_p2p_stats *p2p = &vm->p2p.stats;
