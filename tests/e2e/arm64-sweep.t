@@ -121,7 +121,7 @@ qemu_guest() {
 		qdevs+=(-device vfio-pci,host=$b,addr=$(printf %x $n))
 		n=$((n + 1))
 	done
-	timeout -k 30 400 qemu-system-aarch64 -M virt,gic-version=3 -accel kvm -cpu host -m 1G -smp 1 \
+	timeout -k 30 400 qemu-system-aarch64 -M virt,gic-version=3 -accel kvm -cpu host -m 512 -smp 1 \
 		-nographic -nodefaults -no-reboot -serial stdio \
 		-kernel "$GUEST_KERNEL" -initrd $initrd "${qdevs[@]}" \
 		-append "console=ttyAMA0 quiet panic=-1 ptvm.vmm=qemu ptvm.sweep=$names" </dev/null >$OUT/qemu-$tag.log 2>&1
@@ -144,7 +144,7 @@ for batch in $batches; do
 	devs=()
 	for b in $(awk -v b=$batch '$1 == b { print $3 }' $OUT/bdfs); do devs+=(--device $b); done
 	t=$SECONDS
-	timeout -k 30 400 build/arm64/ptvm --kernel "$GUEST_KERNEL" --initrd $initrd --mem 1G --stats "${devs[@]}" \
+	timeout -k 30 400 build/arm64/ptvm --kernel "$GUEST_KERNEL" --initrd $initrd --mem 512M --stats "${devs[@]}" \
 		--cmdline "console=ttyS0 quiet panic=-1 ptvm.vmm=ptvm ptvm.sweep=$names" </dev/null >$OUT/ptvm-$batch.log 2>&1
 	rc=$?
 	echo "# batch $batch under ptvm: $((SECONDS - t)) s (wall in L1)"
