@@ -27,7 +27,10 @@ if [ "${1:-}" != --in-l1 ]; then
 	done
 	tap_plan 20
 	t0=$SECONDS
-	ninja build/arm64/ptvm build/arm64/tests/guest-hostile >/dev/null ||
+	# (flock: scenarios run side by side, and two ninjas must not share
+	# build/'s logs)
+	mkdir -p build/e2e
+	flock build/e2e/.arm64-ninja.lock ninja build/arm64/ptvm build/arm64/tests/guest-hostile >/dev/null ||
 		{ echo "Bail out! ninja build/arm64/ptvm build/arm64/tests/guest-hostile failed"; exit 1; }
 	scripts/guest-initrd -a arm64 build/e2e/arm64-hostile.cpio.gz tests/e2e/guest/hostile-init.sh \
 		-- tests/e2e/guest/common.sh:common.sh build/arm64/tests/guest-hostile:bin/hostile

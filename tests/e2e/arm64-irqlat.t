@@ -24,7 +24,10 @@ if [ "${1:-}" != --in-l1 ]; then
 	done
 	tap_plan 9
 	t0=$SECONDS
-	ninja build/arm64/ptvm build/arm64/irqlat >/dev/null ||
+	# (flock: scenarios run side by side, and two ninjas must not share
+	# build/'s logs)
+	mkdir -p build/e2e
+	flock build/e2e/.arm64-ninja.lock ninja build/arm64/ptvm build/arm64/irqlat >/dev/null ||
 		{ echo "Bail out! ninja build/arm64/ptvm build/arm64/irqlat failed"; exit 1; }
 	kver=${PTVM_GUEST_KVER_ARM64:-$PTVM_KVER_ARM64}
 	kmod_build -a arm64 tests/e2e/guest/uio_msi "$kver"

@@ -80,7 +80,7 @@ if [ "${1:-}" != --in-l1 ]; then
 	ndev=$(grep -c . $out/devs)
 	nbatch=$(cut -d' ' -f1 $out/devs | sort -u | grep -c .)
 	tap_plan $((ndev + nbatch + $(grep -c '^[0-9]* [a-z]*disk:' $out/devs)))
-	ninja build/arm64/ptvm >/dev/null || { echo "Bail out! ninja build/arm64/ptvm failed"; exit 1; }
+	flock build/e2e/.arm64-ninja.lock ninja build/arm64/ptvm >/dev/null || { echo "Bail out! ninja build/arm64/ptvm failed"; exit 1; }
 	scripts/guest-initrd -a arm64 build/e2e/arm64-sweep.cpio.gz tests/e2e/guest/sweep-init.sh $mods \
 		-- tests/e2e/guest/common.sh:common.sh
 	scripts/nested-arm64 -t 1500 -o $out "${args[@]}" \

@@ -31,6 +31,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -784,6 +785,12 @@ int main(int argc, char **argv)
 		phase_bars(devs, ndev);
 	for (k = 0; k < ndev && phase_on(only, "msi"); k++)
 		phase_msi(&devs[k]);
+	/*
+	 * What was printed is out of the console before the phase that a
+	 * VMM may not survive (arm64: a load pair KVM cannot emulate), so
+	 * that the other phases' lines are not lost with it.
+	 */
+	tcdrain(STDOUT_FILENO);
 	for (k = 0; k < ndev && phase_on(only, "wide"); k++)
 		phase_wide(&devs[k]);
 	printf("PTVM-HOSTILE-DONE devices=%u sigbus=%llu\n", ndev, sigbus);
