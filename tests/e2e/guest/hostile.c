@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +138,23 @@ struct dev {
 
 static uint64_t rng;
 
+/*
+ * printf, and back once the console has sent it: the next attack, and
+ * the VMM's warnings about it, come after the line, not into it (the
+ * scenario's log holds both), and a VMM that dies of the next access
+ * does not take lines along.
+ */
+__attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	if (strchr(fmt, '\n'))
+		tcdrain(STDOUT_FILENO);
+}
+
 static uint64_t rnd(void)
 {
 	rng ^= rng << 13;
@@ -189,7 +207,7 @@ static void cfg_wr(struct dev *d, unsigned int off, unsigned int len,
 		   uint32_t v)
 {
 	if (pwrite(d->cfg, &v, len, off) != (ssize_t)len)
-		printf("hostile: %s: config write %#x: %m\n", d->bdf, off);
+		say("hostile: %s: config write %#x: %m\n", d->bdf, off);
 }
 
 /* ---- raw MMIO of exactly the width asked for ---- */
@@ -324,9 +342,9 @@ static int dev_open(struct dev *d, const char *bdf)
 			d->msi = pos;
 		}
 	}
-	printf("PTVM-HOSTILE dev=%s id=%08x class=%06x cfg=%u msix=%#x(%u vec, table bar%u+%#x, pba bar%u+%#x) msi=%#x\n",
-	       bdf, d->id, d->cls, d->cfg_size, d->msix, d->nvec, d->tbar,
-	       d->toff, d->pbar, d->poff, d->msi);
+	say("PTVM-HOSTILE dev=%s id=%08x class=%06x cfg=%u msix=%#x(%u vec, table bar%u+%#x, pba bar%u+%#x) msi=%#x\n",
+	    bdf, d->id, d->cls, d->cfg_size, d->msix, d->nvec, d->tbar, d->toff,
+	    d->pbar, d->poff, d->msi);
 	return 0;
 }
 
@@ -366,7 +384,7 @@ static void phase_config(struct dev *d, unsigned int rounds)
 	uint8_t buf[8], back[8];
 
 	if (HAVE_CF8 && ports_open())
-		printf("hostile: iopl: %s\n", strerror(errno));
+		say("hostile: iopl: %s\n", strerror(errno));
 	for (r = 0; r < rounds; r++) {
 		/* sysfs: any size at any offset, split by the guest kernel */
 		for (off = 0; off < d->cfg_size; off += len) {
@@ -424,12 +442,12 @@ static void phase_config(struct dev *d, unsigned int rounds)
 	if (ecam) /* 1 + 3 bytes over the page end */
 		mmio(ecam + PAGE - 1, 4, 0, 0);
 	chain_walk(d, ids, &n);
-	printf("PTVM-HOSTILE phase=config done dev=%s rounds=%u writes=%llu bytes-took=%llu raw=%llu ecam8=%llu sigbus=%llu ecam=%s ids-intact=%d chain-intact=%d\n",
-	       d->bdf, rounds, wr, took, raw, raw8, sigbus - sb,
-	       ecam ? "mapped" : strerror(errno),
-	       cfg_rd(d, 0, 4) == d->id &&
-		       cfg_rd(d, PCI_CLASS_REVISION, 4) >> 8 == d->cls,
-	       n == d->nchain && !memcmp(ids, d->chain, n));
+	say("PTVM-HOSTILE phase=config done dev=%s rounds=%u writes=%llu bytes-took=%llu raw=%llu ecam8=%llu sigbus=%llu ecam=%s ids-intact=%d chain-intact=%d\n",
+	    d->bdf, rounds, wr, took, raw, raw8, sigbus - sb,
+	    ecam ? "mapped" : strerror(errno),
+	    cfg_rd(d, 0, 4) == d->id &&
+		    cfg_rd(d, PCI_CLASS_REVISION, 4) >> 8 == d->cls,
+	    n == d->nchain && !memcmp(ids, d->chain, n));
 	if (ecam)
 		munmap((void *)ecam, 2 * PAGE);
 	dev_restore(d);
@@ -480,8 +498,8 @@ static void phase_msix(struct dev *d)
 
 	if (!d->msix || !(t = bar_map(d, d->tbar)) ||
 	    !(p = bar_map(d, d->pbar))) {
-		printf("PTVM-HOSTILE phase=msix done dev=%s skipped (no MSI-X or no mapping: %s)\n",
-		       d->bdf, strerror(errno));
+		say("PTVM-HOSTILE phase=msix done dev=%s skipped (no MSI-X or no mapping: %s)\n",
+		    d->bdf, strerror(errno));
 		return;
 	}
 	/* decoding off: the table is not there at all */
@@ -521,10 +539,10 @@ static void phase_msix(struct dev *d)
 	for (v = 0; v < d->nvec; v++)
 		mmio(t + d->toff + 16 * v + 12, 4, 1, 1);
 	cfg_wr(d, d->msix + PCI_MSIX_FLAGS, 2, 0);
-	printf("PTVM-HOSTILE phase=msix done dev=%s vec=%u sigbus=%llu decode-off-read=%#llx table-unchanged=%u/%u pba=%#llx/%#llx entry0=%08x:%08x:%08x:%08x\n",
-	       d->bdf, d->nvec, sigbus - sb, (unsigned long long)off_rd, same,
-	       n, (unsigned long long)pba0, (unsigned long long)pba1, after[0],
-	       after[1], after[2], after[3]);
+	say("PTVM-HOSTILE phase=msix done dev=%s vec=%u sigbus=%llu decode-off-read=%#llx table-unchanged=%u/%u pba=%#llx/%#llx entry0=%08x:%08x:%08x:%08x\n",
+	    d->bdf, d->nvec, sigbus - sb, (unsigned long long)off_rd, same, n,
+	    (unsigned long long)pba0, (unsigned long long)pba1, after[0],
+	    after[1], after[2], after[3]);
 	munmap((void *)t, d->size[d->tbar]);
 	munmap((void *)p, d->size[d->pbar]);
 	dev_restore(d);
@@ -604,12 +622,12 @@ static void phase_bars(struct dev *devs, unsigned int ndev)
 				ok &= buf[j] == pat(j, 0x80);
 				buf[j] = pat(j, 0);
 			}
-			printf("PTVM-HOSTILE bars dev=%s bar%u old=%08x moved@%#llx=%08x left=%08x ram@%#llx owned=%d ram-intact=%u devmem-ram=%08x\n",
-			       d->bdf, i, old, (unsigned long long)a, moved,
-			       left, (unsigned long long)pa,
-			       virt_to_phys(buf + d->size[i] - PAGE) ==
-				       pa + d->size[i] - PAGE,
-			       ok, peek(pa));
+			say("PTVM-HOSTILE bars dev=%s bar%u old=%08x moved@%#llx=%08x left=%08x ram@%#llx owned=%d ram-intact=%u devmem-ram=%08x\n",
+			    d->bdf, i, old, (unsigned long long)a, moved, left,
+			    (unsigned long long)pa,
+			    virt_to_phys(buf + d->size[i] - PAGE) ==
+				    pa + d->size[i] - PAGE,
+			    ok, peek(pa));
 			/* on the ECAM window, over its own config page */
 			a = (ECAM_BASE + d->devfn * PAGE) & ~(d->size[i] - 1);
 			old = cfg_rd(d, 0x100, 4);
@@ -617,10 +635,10 @@ static void phase_bars(struct dev *devs, unsigned int ndev)
 			moved = cfg_rd(d, 0x100, 4);
 			left = peek(ECAM_BASE + d->devfn * PAGE);
 			bar_set(d, i, d->start[i]); /* through CF8: < 0x100 */
-			printf("PTVM-HOSTILE bars dev=%s bar%u on-ecam@%#llx cfg100=%08x->%08x ecam-id=%08x, back: %08x %08x\n",
-			       d->bdf, i, (unsigned long long)a, old, moved,
-			       left, cfg_rd(d, 0x100, 4),
-			       peek(ECAM_BASE + d->devfn * PAGE));
+			say("PTVM-HOSTILE bars dev=%s bar%u on-ecam@%#llx cfg100=%08x->%08x ecam-id=%08x, back: %08x %08x\n",
+			    d->bdf, i, (unsigned long long)a, old, moved, left,
+			    cfg_rd(d, 0x100, 4),
+			    peek(ECAM_BASE + d->devfn * PAGE));
 			/*
 			 * On the interrupt controller (x86: the IOAPIC; arm64:
 			 * the GIC's distributor): it must still answer there,
@@ -631,11 +649,11 @@ static void phase_bars(struct dev *devs, unsigned int ndev)
 			bar_set(d, i, a);
 			moved = peek(IRQCHIP_BASE);
 			usleep(20000);
-			printf("PTVM-HOSTILE bars dev=%s bar%u on-irqchip@%#llx irqchip=%08x->%08x",
-			       d->bdf, i, (unsigned long long)a, old, moved);
+			say("PTVM-HOSTILE bars dev=%s bar%u on-irqchip@%#llx irqchip=%08x->%08x",
+			    d->bdf, i, (unsigned long long)a, old, moved);
 			bar_set(d, i, d->start[i]);
-			printf(", back: %08x irqchip-intact=%d\n",
-			       peek(IRQCHIP_BASE), old == moved);
+			say(", back: %08x irqchip-intact=%d\n",
+			    peek(IRQCHIP_BASE), old == moved);
 			irqchip_ok &= old == moved;
 		}
 	}
@@ -648,16 +666,15 @@ static void phase_bars(struct dev *devs, unsigned int ndev)
 				bar_set(&devs[k], i,
 					a & ~(devs[k].size[i] - 1));
 	}
-	printf("PTVM-HOSTILE bars overlap@%#llx: %08x %08x %08x\n",
-	       (unsigned long long)a, peek(a), peek(a + 0x2000),
-	       peek(a + 0x3000));
+	say("PTVM-HOSTILE bars overlap@%#llx: %08x %08x %08x\n",
+	    (unsigned long long)a, peek(a), peek(a + 0x2000), peek(a + 0x3000));
 	for (k = 0; k < ndev; k++)
 		dev_restore(&devs[k]);
 	/* and the RAM behind all of it is still ours */
 	for (i = 0, ok = 1; i < (4u << 20); i++)
 		ok &= buf[i] == pat(i, 0);
-	printf("PTVM-HOSTILE phase=bars done ram-intact=%u irqchip-intact=%u\n",
-	       ok, irqchip_ok);
+	say("PTVM-HOSTILE phase=bars done ram-intact=%u irqchip-intact=%u\n",
+	    ok, irqchip_ok);
 	munmap(raw, len);
 }
 
@@ -692,8 +709,8 @@ static void phase_msi(struct dev *d)
 		if (r % 64 < 8)
 			cmd_set(d, (uint16_t)r & CMD_BITS);
 	}
-	printf("PTVM-HOSTILE phase=msi done dev=%s msi=%#x msix=%#x flags=%04x/%04x both-on=%u toggles=64\n",
-	       d->bdf, d->msi, d->msix, mc, xc, both);
+	say("PTVM-HOSTILE phase=msi done dev=%s msi=%#x msix=%#x flags=%04x/%04x both-on=%u toggles=64\n",
+	    d->bdf, d->msi, d->msix, mc, xc, both);
 	dev_restore(d);
 }
 
@@ -721,8 +738,8 @@ static void phase_wide(struct dev *d)
 		n += 2;
 		munmap((void *)ecam, PAGE);
 	}
-	printf("PTVM-HOSTILE phase=wide done dev=%s loads=%u sigbus=%llu id-intact=%d\n",
-	       d->bdf, n, sigbus - sb, cfg_rd(d, 0, 4) == d->id);
+	say("PTVM-HOSTILE phase=wide done dev=%s loads=%u sigbus=%llu id-intact=%d\n",
+	    d->bdf, n, sigbus - sb, cfg_rd(d, 0, 4) == d->id);
 	if (t)
 		munmap((void *)t, d->size[d->tbar]);
 	if (p)
@@ -763,7 +780,7 @@ int main(int argc, char **argv)
 		else
 			rounds = (unsigned int)strtoul(optarg, NULL, 0);
 	rng = seed * 2654435761ULL + 1;
-	printf("PTVM-HOSTILE seed=%llu rounds=%u\n", seed, rounds);
+	say("PTVM-HOSTILE seed=%llu rounds=%u\n", seed, rounds);
 	for (; optind < argc && ndev < MAXDEV; optind++)
 		if (!dev_open(&devs[ndev], argv[optind]))
 			ndev++;
@@ -772,7 +789,7 @@ int main(int argc, char **argv)
 		ndev = !dev_open(&devs[0], bdf) && devs[0].cls >> 8 == 0x0108;
 	}
 	if (!ndev) {
-		printf("PTVM-HOSTILE no device\n");
+		say("PTVM-HOSTILE no device\n");
 		return 1;
 	}
 	for (k = 0; k < ndev; k++) {
@@ -785,14 +802,8 @@ int main(int argc, char **argv)
 		phase_bars(devs, ndev);
 	for (k = 0; k < ndev && phase_on(only, "msi"); k++)
 		phase_msi(&devs[k]);
-	/*
-	 * What was printed is out of the console before the phase that a
-	 * VMM may not survive (arm64: a load pair KVM cannot emulate), so
-	 * that the other phases' lines are not lost with it.
-	 */
-	tcdrain(STDOUT_FILENO);
 	for (k = 0; k < ndev && phase_on(only, "wide"); k++)
 		phase_wide(&devs[k]);
-	printf("PTVM-HOSTILE-DONE devices=%u sigbus=%llu\n", ndev, sigbus);
+	say("PTVM-HOSTILE-DONE devices=%u sigbus=%llu\n", ndev, sigbus);
 	return 0;
 }
