@@ -54,6 +54,12 @@ int arch_vcpu_init(struct vcpu *v);
 /* All vCPUs exist: what needs them (arm64: the GIC, the device tree). */
 int arch_vm_ready(struct vm *vm);
 void arch_vm_destroy(struct vm *vm);
+/*
+ * An exit reason only this arch has, on the vCPU's thread: 0 if it was
+ * dealt with there (the vCPU goes on), -1 if it is fatal. No device state:
+ * what needs the loop is a trap.
+ */
+int arch_vcpu_exit(struct vcpu *v);
 /* The registers of a vCPU that stopped on a fatal exit, on stderr. */
 void arch_vcpu_dump(struct vcpu *v, const char *why);
 

@@ -27,6 +27,7 @@ static const struct {
 	{ KVM_EXIT_FAIL_ENTRY, "fail_entry" },
 	{ KVM_EXIT_INTERNAL_ERROR, "internal_error" },
 	{ KVM_EXIT_SYSTEM_EVENT, "system_event" },
+	{ KVM_EXIT_ARM_NISV, "arm_nisv" }, /* arm64: an undecoded MMIO access */
 };
 
 #define NEXITS (sizeof(exit_names) / sizeof(exit_names[0]))

@@ -131,6 +131,8 @@ static void *vcpu_thread(void *arg)
 			vcpu_exit(v, EXIT_CRASH);
 			return NULL;
 		default:
+			if (!arch_vcpu_exit(v))
+				break; /* the arch's own exit, handled */
 			fmt_snprintf(why, sizeof(why),
 				     "unexpected exit reason %u",
 				     run->exit_reason);

@@ -156,6 +156,17 @@ int arch_vm_create(struct vm *vm)
 	ret = gic_create(vm);
 	if (ret)
 		return ret;
+	/*
+	 * MMIO the guest reaches with an instruction KVM cannot decode exits
+	 * to ptvm (arch_vcpu_exit), which answers with an external abort,
+	 * instead of failing KVM_RUN; older hosts keep failing it.
+	 */
+	if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION,
+		  KVM_CAP_ARM_INJECT_EXT_DABT) > 0) {
+		struct kvm_enable_cap c = { .cap = KVM_CAP_ARM_NISV_TO_USER };
+
+		ioctl(vm->vm_fd, KVM_ENABLE_CAP, &c);
+	}
 	pci_window_init(&vm->mmio32_window, LAYOUT_MMIO32_BASE,
 			LAYOUT_MMIO32_SIZE);
 	pci_window_init(&vm->pio_window, LAYOUT_PIO_PCI_BASE,

@@ -15,8 +15,9 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-/* The register dump of a fatal exit. */
-static const unsigned int run_ioctls[] = { KVM_GET_ONE_REG };
+/* The register dump of a fatal exit; the abort for an undecoded access. */
+static const unsigned int run_ioctls[] = { KVM_GET_ONE_REG,
+					   KVM_SET_VCPU_EVENTS };
 static const unsigned int setup_ioctls[] = {
 	KVM_ARM_PREFERRED_TARGET, KVM_ARM_VCPU_INIT,   KVM_SET_ONE_REG,
 	KVM_CREATE_DEVICE,	  KVM_SET_DEVICE_ATTR,

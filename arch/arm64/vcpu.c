@@ -66,6 +66,24 @@ int arch_vcpu_init(struct vcpu *v)
 	return 0;
 }
 
+/*
+ * An access to trapped MMIO (ECAM, an MSI-X table, a sub-page BAR) by an
+ * instruction whose syndrome KVM cannot decode (a load or store pair, a
+ * write-back form): with KVM_CAP_ARM_NISV_TO_USER it exits here instead
+ * of failing KVM_RUN. ptvm decodes no instructions; like a bus that does
+ * not answer, it hands the guest an external data abort (a guest program
+ * gets SIGBUS, Linux itself an oops), as QEMU does. Counted in --stats
+ * (vm exits, arm_nisv).
+ */
+int arch_vcpu_exit(struct vcpu *v)
+{
+	struct kvm_vcpu_events ev = { .exception.ext_dabt_pending = 1 };
+
+	if (v->run->exit_reason != KVM_EXIT_ARM_NISV)
+		return -1;
+	return ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev) < 0 ? -1 : 0;
+}
+
 void arch_vcpu_dump(struct vcpu *v, const char *why)
 {
 	fmt_fprintf(stderr,

@@ -132,6 +132,12 @@ int arch_vcpu_init(struct vcpu *v)
 	return 0;
 }
 
+int arch_vcpu_exit(struct vcpu *v)
+{
+	(void)v;
+	return -1;
+}
+
 void arch_vcpu_dump(struct vcpu *v, const char *why)
 {
 	struct kvm_regs r;
