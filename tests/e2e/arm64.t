@@ -120,19 +120,54 @@ ptvm=build/arm64/ptvm
 base="console=ttyS0 quiet panic=-1 ptvm.marker_off=$marker_off"
 ms() { echo $(($(date +%s%N) / 1000000)); }
 took() { echo "$1: $(($(ms) - $2)) ms wall in L1" | tee -a $OUT/times | tap_diag; }
-# start NAME ARGS...: ptvm in the background (pid) until its guest says
-# PTVM-READY; console in $OUT/NAME.log, ptvm's messages in NAME.err
-start() {
-	local name=$1 i
+# launch NAME ARGS...: ptvm in the background (pid) with the guest's
+# kernel and initrd; console in $OUT/NAME.log, ptvm's messages in NAME.err
+launch() {
+	local name=$1
 	shift
 	$ptvm --kernel "$GUEST_KERNEL" --initrd build/e2e/arm64-core.cpio.gz \
 		--stats=json:$OUT/$name.json "$@" </dev/null >$OUT/$name.log 2>$OUT/$name.err &
 	pid=$!
-	for i in $(seq 2400); do
-		grep -q PTVM-READY $OUT/$name.log 2>/dev/null && break
+}
+# stuck NAME: ptvm ($pid) still runs a guest that should be further: its
+# threads as L1's kernel has them (a vCPU waiting for its answer is in
+# futex, the loop in epoll_pwait, a vCPU in its guest in ioctl) and its
+# counters then (SIGUSR1 rewrites NAME.json), for the record
+stuck() {
+	local t
+	echo "# $1: the guest is stuck; ptvm's threads:"
+	for t in /proc/$pid/task/*; do
+		echo "# thread ${t##*/} $(cut -d' ' -f3 $t/stat) wchan=$(cat $t/wchan) syscall=$(cut -d' ' -f1-3 $t/syscall)"
+		sed 's/^/#     /' $t/stack 2>/dev/null
+	done
+	kill -USR1 $pid
+	sleep 2
+	grep -o '"vm_exits":{[^}]*}\|"mmio":{[^}]*}\|"ram_dma":{[^}]*}\|"timeline_ms":{[^}]*}' $OUT/$1.json | sed "s/^/# $1: then: /"
+}
+# ready NAME SECS: waits up to SECS for the guest's PTVM-READY
+ready() {
+	local i
+	for i in $(seq $(($2 * 5))); do
+		grep -q PTVM-READY $OUT/$1.log 2>/dev/null && return
+		kill -0 $pid 2>/dev/null || return
+		sleep 0.2
+	done
+	stuck $1
+}
+# ended NAME SECS: waits up to SECS for ptvm to end by itself (else it is
+# stuck, and killed); rc
+ended() {
+	local i
+	for i in $(seq $(($2 * 5))); do
 		kill -0 $pid 2>/dev/null || break
 		sleep 0.2
 	done
+	if kill -0 $pid 2>/dev/null; then
+		stuck $1
+		kill -KILL $pid
+	fi
+	{ wait $pid; } 2>/dev/null
+	rc=$?
 }
 # stop: SIGTERM, then wait for ptvm (at most 60 s): rc, and elapsed ms
 stop() {
@@ -172,10 +207,9 @@ e1000e_msix() { grep -qaE 'PTVM-IRQMODE msix\s*$' $1 && irqs $1 "ITS-MSI.*eth0";
 # ---- multi: all three devices on MSI(-X), 2 vCPUs ----
 l1_peer_up
 t=$(ms)
-timeout -k 30 400 $ptvm --kernel "$GUEST_KERNEL" --initrd build/e2e/arm64-core.cpio.gz --mem 256M --cpus 2 \
-	--device $nvme --device $ahci --device $nic --stats=json:$OUT/multi.json \
-	--cmdline "$base ptvm.nvme=$rw_multi ptvm.ahci=1 ptvm.net=1 ptvm.end=reboot" </dev/null >$OUT/multi.log 2>&1
-rc=$?
+launch multi --mem 256M --cpus 2 --device $nvme --device $ahci --device $nic \
+	--cmdline "$base ptvm.nvme=$rw_multi ptvm.ahci=1 ptvm.net=1 ptvm.end=reboot"
+ended multi 400
 took multi $t
 log=$OUT/multi.log
 tap_check "multi: the guest rebooted at its end: ptvm exits 3 (got $rc)" \
@@ -204,7 +238,8 @@ tap_check "multi: no ptvm process left" no_ptvm
 
 # ---- intx: pci=nomsi, 1 vCPU; no gpio_keys: SIGTERM stops it at once ----
 t=$(ms)
-start intx --mem 256M --device $nvme --cmdline "$base pci=nomsi ptvm.nvme=$rw_intx ptvm.button=none"
+launch intx --mem 256M --device $nvme --cmdline "$base pci=nomsi ptvm.nvme=$rw_intx ptvm.button=none"
+ready intx 480
 stop
 took intx $t
 log=$OUT/intx.log
@@ -223,8 +258,9 @@ tap_check "intx: no ptvm process left" no_ptvm
 
 # ---- reboot: --reboot, once; then the power button ----
 t=$(ms)
-start reboot --mem 256M --reboot --cpus 2 --device $nvme \
+launch reboot --mem 256M --reboot --cpus 2 --device $nvme \
 	--cmdline "$base ptvm.once=$token ptvm.button=listen ptvm.pressed_off=$pressed"
+ready reboot 480
 stop
 took reboot $t
 log=$OUT/reboot.log
@@ -246,7 +282,8 @@ tap_check "reboot: no ptvm process left" no_ptvm
 
 # ---- ignore: gpio_keys, nobody listening ----
 t=$(ms)
-start ignore --mem 1G --shutdown-timeout 5 --cmdline "$base ptvm.button=ignore"
+launch ignore --mem 1G --shutdown-timeout 5 --cmdline "$base ptvm.button=ignore"
+ready ignore 480
 stop
 took ignore $t
 tap_check "ignore: --mem 1G: the guest's RAM is 0x40000000-0x7fffffff" \
