@@ -39,6 +39,9 @@ static void vm_trap(struct vm *vm, struct vcpu *v)
 	case TRAP_EXIT:
 		if (vm->exit_code < 0)
 			vm->exit_code = v->trap.exit_code;
+		/* PSCI SYSTEM_OFF (arm64); x86's ACPI S5 is stamped in its io.c */
+		if (vm->exit_code == EXIT_POWEROFF && !vm->stats.t_poweroff)
+			vm->stats.t_poweroff = clock_ns();
 		break;
 	}
 	mbox_answer(&v->mbox);
