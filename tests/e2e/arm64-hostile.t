@@ -25,7 +25,7 @@ if [ "${1:-}" != --in-l1 ]; then
 	for t in qemu-system-aarch64 aarch64-linux-musl-gcc; do
 		command -v $t >/dev/null || { echo "1..0 # SKIP no $t on the host (scripts/setup installs it)"; exit 0; }
 	done
-	tap_plan 21
+	tap_plan 20
 	t0=$SECONDS
 	# (flock: scenarios run side by side, and two ninjas must not share
 	# build/'s logs)
