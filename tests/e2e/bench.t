@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/bench --smoke: one run of the cheapest subset of the benchmark
-# (ptvm and QEMU each: one boot, one boot of the PVH vmlinux, one NVMe run
-# with MSI and INTx latency, one DMA map, the 1 GiB BAR rows), written to a
+# (ptvm and QEMU each: one traced and one timed boot, one NVMe run with MSI
+# and INTx latency, one DMA map, the 1 GiB BAR rows), written to a
 # temporary directory (never bench/results/). The pipeline works end to
 # end: the script succeeds and its table has every row, each with numbers.
 set -u
@@ -21,7 +21,7 @@ rows=$(grep -a '^| [a-zA-Z]' "$res" 2>/dev/null | grep -v '^| figure |')
 n=$(grep -c . <<<"$rows")
 bad=$(awk -F' [|] ' '$2 !~ /^[0-9]/ || ($3 !~ /^[0-9]/ && $3 != "-") || ($3 != "-" && $4 !~ /^[0-9]/)' <<<"$rows")
 # every row of scripts/bench but those --smoke skips (4 GiB, hugepages,
-# exits to init)
+# exits to init, PVH, the large-guest rows)
 all=$(sed -n "/^rows='/,/'\$/p" scripts/bench | grep -c '|')
 skip=$(sed -n 's/^smoke_skip="\(.*\)"$/\1/p' scripts/bench | wc -w)
 tap_check "the table has all $((all - skip)) smoke rows ($all less $skip; got $n)" [ "$n" = $((all - skip)) ]
