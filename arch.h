@@ -74,7 +74,11 @@ void arch_io(struct vm *vm, struct vcpu_trap *t);
  * before any trap is answered.
  */
 void arch_io_drain(struct vm *vm);
-/* 1 if t is a config write that must wait for guest RAM's DMA map. */
+/*
+ * 1 if t is a config access that must wait: a write that lets a device
+ * master the bus before guest RAM's DMA map is done, or any access to a
+ * function in a reset the guest asked for.
+ */
 int arch_io_held(struct vm *vm, const struct vcpu_trap *t);
 
 /* The UART's interrupt line. */

@@ -172,6 +172,12 @@ static void ptdev_out(const struct ptdev *pt, FILE *f, int json)
 		{ "op_errors", s->op_errors + pt->vdev.msix.stats.op_errors +
 				       pt->vdev.msi.op_errors },
 	};
+	struct stat_item resets[] = {
+		{ "done", st->resets },
+		{ "failed", st->reset_failed },
+		{ "us", st->reset_ns / 1000 },
+		{ "max_us", st->reset_max_ns / 1000 },
+	};
 	struct stat_item routes[2 * PTDEV_STATS_VECS];
 	char names[2 * PTDEV_STATS_VECS][8];
 	unsigned int nroutes = vec_items(st, routes, names);
@@ -190,6 +196,7 @@ static void ptdev_out(const struct ptdev *pt, FILE *f, int json)
 			    (unsigned long long)st->route_changes);
 	group(f, json, json ? "," : "; ", json ? "vector_routes" : "per vector",
 	      routes, nroutes);
+	group(f, json, json ? "," : nlpre, "resets", resets, NITEMS(resets));
 	group(f, json, json ? "," : nlpre, "ignored", ignored, NITEMS(ignored));
 	fputs(json ? "}" : "\n", f);
 }

@@ -22,8 +22,8 @@ static void vm_trap(struct vm *vm, struct vcpu *v)
 	 * own lock, which needs an exit-free path only through the ring).
 	 */
 	arch_io_drain(vm);
-	if (vm->dma_pending && arch_io_held(vm, &v->trap)) {
-		/* no answer until the map is complete (vm_traps_release) */
+	if ((vm->dma_pending || vm->resets) && arch_io_held(vm, &v->trap)) {
+		/* no answer until the map or reset is done (vm_traps_release) */
 		if (!v->held) {
 			v->held = 1;
 			v->held_since = clock_ns();

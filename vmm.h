@@ -52,7 +52,7 @@ struct vm_stats {
 	uint64_t bar_dma_map_ns; /* spent in the IOMMU mapping BARs */
 	/* guest RAM for DMA: when all of it was mapped; the writes held */
 	uint64_t t_dma_ready;
-	uint64_t held_writes, hold_ns, hold_max_ns;
+	uint64_t held_writes, hold_ns, hold_max_ns; /* and accesses in reset */
 };
 
 struct vm {
@@ -86,6 +86,11 @@ struct vm {
 	struct rlimit memlock; /* RLIMIT_MEMLOCK, for a failed map's hint */
 	int dma_pending;
 	struct vm_source dma_src;
+	/*
+	 * Functions in a reset the guest asked for (vfio/reset.h): every
+	 * config access to them is held until their reset is done.
+	 */
+	unsigned int resets;
 	struct pci_p2p p2p; /* where BARs sit; their IOMMU mappings */
 	int p2p_warned; /* an IOMMU refusal was reported */
 	uint64_t p2p_flush_ns; /* parked BAR mappings due to go; 0: none */

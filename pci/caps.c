@@ -10,6 +10,7 @@ enum pci_cap_policy pci_cap_policy(unsigned int id)
 	case PCI_CAP_ID_MSIX:
 		return PCI_CAP_EMULATED;
 	case PCI_CAP_ID_EXP:
+	case PCI_CAP_ID_AF: /* for its FLR, which the guest may ask for */
 		return PCI_CAP_VIRTUAL;
 	case PCI_CAP_ID_VNDR:
 		/*

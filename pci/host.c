@@ -117,16 +117,16 @@ static void cfg_write(struct pci_host *h, unsigned int bdf, unsigned int off,
 	/* The host bridge's header is read-only. */
 }
 
-static int write_held(const struct pci_host *h, unsigned int bdf,
-		      unsigned int off, unsigned int len, uint32_t val)
+static int held(const struct pci_host *h, unsigned int bdf, unsigned int off,
+		unsigned int len, int write, uint32_t val)
 {
 	const struct pci_host_func *f;
 
 	if (!cfg_access_ok(off, len) || bdf >> 8)
 		return 0;
 	f = &h->func[PCI_SLOT(bdf & 0xff)][PCI_FUNC(bdf & 0xff)];
-	return f->ops && f->ops->write_held &&
-	       f->ops->write_held(f->opaque, off, len, val);
+	return f->ops && f->ops->held &&
+	       f->ops->held(f->opaque, off, len, write, val);
 }
 
 /*
@@ -176,21 +176,21 @@ void pci_host_ecam_write(struct pci_host *h, uint64_t off, unsigned int len,
 		cfg_write(h, (unsigned int)(off >> 12), off & 0xfff, len, val);
 }
 
-int pci_host_pio_write_held(const struct pci_host *h, unsigned int port,
-			    unsigned int len, uint32_t val)
+int pci_host_pio_held(const struct pci_host *h, unsigned int port,
+		      unsigned int len, int write, uint32_t val)
 {
 	unsigned int off = port - PCI_HOST_PIO_BASE;
 
 	if (off < 4 || off >= PCI_HOST_PIO_SIZE || !(h->cf8 & 0x80000000u))
 		return 0;
-	return write_held(h, (h->cf8 >> 8) & 0xffff,
-			  (h->cf8 & 0xfc) + (off - 4), len, val);
+	return held(h, (h->cf8 >> 8) & 0xffff, (h->cf8 & 0xfc) + (off - 4), len,
+		    write, val);
 }
 
-int pci_host_ecam_write_held(const struct pci_host *h, uint64_t off,
-			     unsigned int len, uint32_t val)
+int pci_host_ecam_held(const struct pci_host *h, uint64_t off, unsigned int len,
+		       int write, uint32_t val)
 {
 	if (off >= PCI_HOST_ECAM_SIZE)
 		return 0;
-	return write_held(h, (unsigned int)(off >> 12), off & 0xfff, len, val);
+	return held(h, (unsigned int)(off >> 12), off & 0xfff, len, write, val);
 }

@@ -31,11 +31,11 @@ struct pci_func_ops {
 	void (*cfg_write)(void *opaque, unsigned int off, unsigned int len,
 			  uint32_t val);
 	/*
-	 * Optional: 1 if this write must wait (the caller holds it back and
-	 * retries later); no side effect.
+	 * Optional: 1 if this access (a write of val, or a read) must wait:
+	 * the caller holds it back and retries later. No side effect.
 	 */
-	int (*write_held)(void *opaque, unsigned int off, unsigned int len,
-			  uint32_t val);
+	int (*held)(void *opaque, unsigned int off, unsigned int len, int write,
+		    uint32_t val);
 };
 
 struct pci_host_func {
@@ -76,13 +76,13 @@ uint32_t pci_host_pio_read(struct pci_host *h, unsigned int port,
 void pci_host_pio_write(struct pci_host *h, unsigned int port, unsigned int len,
 			uint32_t val);
 /*
- * 1 if the write cfg_write would do for this port or ECAM access is one
- * its function wants held back (pci_func_ops.write_held). No side effect.
+ * 1 if the config access this port or ECAM access would make is one its
+ * function wants held back (pci_func_ops.held). No side effect.
  */
-int pci_host_pio_write_held(const struct pci_host *h, unsigned int port,
-			    unsigned int len, uint32_t val);
-int pci_host_ecam_write_held(const struct pci_host *h, uint64_t off,
-			     unsigned int len, uint32_t val);
+int pci_host_pio_held(const struct pci_host *h, unsigned int port,
+		      unsigned int len, int write, uint32_t val);
+int pci_host_ecam_held(const struct pci_host *h, uint64_t off, unsigned int len,
+		       int write, uint32_t val);
 /* Access at off inside the ECAM window. */
 uint32_t pci_host_ecam_read(struct pci_host *h, uint64_t off, unsigned int len);
 void pci_host_ecam_write(struct pci_host *h, uint64_t off, unsigned int len,

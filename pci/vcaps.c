@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The capability chain of a passed-through function, as the guest sees
- * it: MSI-X and MSI emulated, PCI Express with virtual values, vendor
- * capabilities read-only; the rest unlinked (PCI Local Bus 3.0, 6.7).
+ * it: MSI-X and MSI emulated, PCI Express and Advanced Features with
+ * virtual values, vendor capabilities read-only; the rest unlinked (PCI
+ * Local Bus 3.0, 6.7).
  * The bytes that belong to no capability are the device's own registers.
  */
 #include <errno.h>
@@ -68,6 +69,25 @@ static unsigned int pcie_init(struct pci_vdev *d, unsigned int pos)
 		wmask_range(d, pos + PCI_EXP_DEVCTL2, 2, 0xffff);
 	}
 	return size;
+}
+
+/*
+ * Advanced Features (the AF ECN): kept only to offer its FLR, which
+ * conventional PCI functions have instead of PCI Express's. Its control
+ * register reads 0 (the FLR bit is write-only); Transactions Pending
+ * reads 0, since the guest's config accesses wait for the reset.
+ */
+static unsigned int af_init(struct pci_vdev *d, unsigned int pos)
+{
+	if (pos + PCI_CAP_AF_SIZEOF > PCI_CFG_SPACE_SIZE ||
+	    !(d->cfg[pos + PCI_AF_CAP] & PCI_AF_CAP_FLR))
+		return 0;
+	d->cfg[pos + PCI_AF_LENGTH] = PCI_CAP_AF_SIZEOF;
+	d->cfg[pos + PCI_AF_CAP] &= PCI_AF_CAP_TP | PCI_AF_CAP_FLR;
+	d->cfg[pos + PCI_AF_CTRL] = 0;
+	d->cfg[pos + PCI_AF_STATUS] = 0;
+	d->af_pos = pos;
+	return PCI_CAP_AF_SIZEOF;
 }
 
 static unsigned int msix_init(struct pci_vdev *d, unsigned int pos,
@@ -136,7 +156,8 @@ static unsigned int cap_extent(const struct pci_vdev *d, unsigned int pos,
 			return flags & PCI_MSI_FLAGS_64BIT ? 24 : 20;
 		return flags & PCI_MSI_FLAGS_64BIT ? 14 : 10;
 	case PCI_CAP_VIRTUAL:
-		return pcie_size(flags);
+		return id == PCI_CAP_ID_AF ? PCI_CAP_AF_SIZEOF
+					   : pcie_size(flags);
 	case PCI_CAP_READONLY:
 		return 2; /* its ID and next pointer: the rest is never ours */
 	default:
@@ -164,13 +185,12 @@ static unsigned int cap_span(const struct pci_vdev *d, unsigned int pos,
 	case PCI_CAP_ID_SLOTID:
 	case PCI_CAP_ID_CHSWP:
 		return 4;
-	case PCI_CAP_ID_AF:
-		return 6;
 	case PCI_CAP_ID_VNDR:
 		return d->cfg[pos + 2] > 2 ? d->cfg[pos + 2] : 3;
 	case PCI_CAP_ID_MSI:
 	case PCI_CAP_ID_MSIX:
 	case PCI_CAP_ID_EXP:
+	case PCI_CAP_ID_AF:
 		return cap_extent(d, pos, id);
 	default:
 		for (n = pos + 4; n < PCI_CFG_SPACE_SIZE && !starts[n]; n += 4)
@@ -237,7 +257,10 @@ int pci_vdev_caps_init(struct pci_vdev *d, const struct pci_vdev_config *cfg)
 				size = msi_init(d, pos, cfg);
 			break;
 		case PCI_CAP_VIRTUAL:
-			if (!d->exp_pos) {
+			if (id == PCI_CAP_ID_AF) {
+				if (!d->af_pos)
+					size = af_init(d, pos);
+			} else if (!d->exp_pos) {
 				size = pcie_init(d, pos);
 				d->exp_pos = size ? pos : 0;
 			}

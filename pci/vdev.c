@@ -187,6 +187,7 @@ int pci_vdev_init(struct pci_vdev *d, const struct pci_vdev_ops *ops,
 		d->cfg[PCI_CAPABILITY_LIST] = 0;
 	/* Extended capabilities are hidden: 0x100 ends the list at once. */
 	d->cfg_size = d->exp_pos ? PCI_CFG_SPACE_EXP_SIZE : PCI_CFG_SPACE_SIZE;
+	memcpy(d->cfg0, d->cfg, sizeof(d->cfg0));
 	return 0;
 }
 
@@ -270,6 +271,41 @@ static int overlaps(unsigned int off, unsigned int len, unsigned int start,
 	return off < start + size && start < off + len;
 }
 
+/*
+ * 1 if the write sets Initiate Function Level Reset: in Device Control
+ * of PCI Express, where Device Capabilities offers it (PCIe 3.0, 7.8.4),
+ * or in the Advanced Features control register (ptvm keeps that
+ * capability only when it offers FLR).
+ */
+static int write_flr(const struct pci_vdev *d, unsigned int off,
+		     unsigned int len, uint32_t val)
+{
+	unsigned int e = d->exp_pos + PCI_EXP_DEVCTL + 1,
+		     a = d->af_pos + PCI_AF_CTRL;
+
+	if (d->exp_pos &&
+	    (rd32(d->cfg + d->exp_pos + PCI_EXP_DEVCAP) & PCI_EXP_DEVCAP_FLR) &&
+	    off <= e && e < off + len &&
+	    (val >> (8 * (e - off)) & (PCI_EXP_DEVCTL_BCR_FLR >> 8)))
+		return 1;
+	return d->af_pos && off <= a && a < off + len &&
+	       (val >> (8 * (a - off)) & PCI_AF_CTRL_FLR);
+}
+
+/*
+ * A function reset: the model goes back to how the device came out of
+ * reset (decoding and interrupts off, BARs unassigned, every register
+ * the guest wrote back to its default), then the device follows.
+ */
+static void flr(struct pci_vdev *d)
+{
+	d->stats.resets++;
+	pci_vdev_reset(d);
+	memcpy(d->cfg, d->cfg0, sizeof(d->cfg));
+	if (d->ops->reset(d->opaque))
+		d->stats.op_errors++;
+}
+
 void pci_vdev_cfg_write(struct pci_vdev *d, unsigned int off, unsigned int len,
 			uint32_t val)
 {
@@ -278,6 +314,10 @@ void pci_vdev_cfg_write(struct pci_vdev *d, unsigned int off, unsigned int len,
 
 	if (!cfg_access_ok(off, len) || off >= d->cfg_size) {
 		d->stats.bad_cfg++;
+		return;
+	}
+	if (write_flr(d, off, len, val)) {
+		flr(d);
 		return;
 	}
 	raw = raw_bytes(d, off, len);

@@ -39,6 +39,13 @@ struct pci_vdev_ops {
 	 */
 	int (*bar_map)(void *opaque, unsigned int bar, uint64_t addr);
 	int (*bar_unmap)(void *opaque, unsigned int bar, uint64_t addr);
+	/*
+	 * The guest asked for a function reset (an FLR): reset the device.
+	 * The model has already put its own state back to power-on and
+	 * stopped decoding and interrupts; the plumbing holds the guest's
+	 * next accesses to the function until the device is done.
+	 */
+	int (*reset)(void *opaque);
 	struct pci_irq_ops irq;
 };
 
@@ -66,6 +73,7 @@ struct pci_vdev_stats {
 	uint64_t ro_writes; /* writes that hit only read-only bits */
 	uint64_t bad_bar; /* BAR accesses outside a BAR or of a bad size */
 	uint64_t op_errors;
+	uint64_t resets; /* function resets the guest asked for */
 };
 
 struct pci_vdev {
@@ -74,6 +82,8 @@ struct pci_vdev {
 	unsigned int cfg_size; /* 256, or 4096 for PCI Express */
 	uint8_t cfg[PCI_CFG_SPACE_EXP_SIZE]; /* what the guest reads */
 	uint8_t wmask[PCI_CFG_SPACE_EXP_SIZE]; /* bits the guest may change */
+	/* cfg as the device came out of reset: what an FLR gives back */
+	uint8_t cfg0[PCI_CFG_SPACE_EXP_SIZE];
 	/*
 	 * Device-specific bytes (after the header, in no capability): the
 	 * guest reads and writes them on the device, as VFIO allows.
@@ -83,6 +93,7 @@ struct pci_vdev {
 	uint64_t bar_addr[PCI_STD_NUM_BARS]; /* the address being decoded */
 	uint8_t bar_mapped[PCI_STD_NUM_BARS];
 	unsigned int msix_pos, msi_pos, exp_pos;
+	unsigned int af_pos; /* Advanced Features, kept for its FLR */
 	struct pci_msix msix;
 	struct pci_msi msi;
 	struct pci_vdev_stats stats;

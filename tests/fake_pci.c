@@ -10,7 +10,7 @@
 static const char *const op_names[FAKE_NOPS] = {
 	"cfg_read",   "cfg_write",  "bar_read",	   "bar_write", "bar_map",
 	"bar_unmap",  "irq_enable", "irq_disable", "irq_route", "irq_unroute",
-	"irq_inject", "dma_map",    "dma_unmap",
+	"irq_inject", "reset",	    "dma_map",	   "dma_unmap",
 };
 
 static void violation(struct fake_pci *f, const char *fmt, ...)
@@ -167,6 +167,26 @@ static int bar_unmap(void *opaque, unsigned int bar, uint64_t addr)
 	return f->fail[FAKE_BAR_UNMAP] ? -EIO : 0;
 }
 
+/*
+ * The device resets: by then the model must have stopped its decoding
+ * and interrupts, as a reset leaves them. Its command register clears.
+ */
+static int reset(void *opaque)
+{
+	struct fake_pci *f = opaque;
+	unsigned int i;
+
+	logcall(f, FAKE_RESET);
+	for (i = 0; i < PCI_STD_NUM_BARS; i++)
+		if (f->mapped[i])
+			violation(f, "reset with BAR %u mapped", i);
+	for (i = 0; i < FAKE_NIDX; i++)
+		if (f->irq_on[i])
+			violation(f, "reset with IRQ index %u on", i);
+	f->cfg[PCI_COMMAND] = f->cfg[PCI_COMMAND + 1] = 0;
+	return f->fail[FAKE_RESET] ? -EIO : 0;
+}
+
 /* Only MSI and MSI-X go through these ops. */
 static int irq_index_ok(unsigned int index)
 {
@@ -308,6 +328,7 @@ const struct pci_vdev_ops fake_pci_ops = {
 	.bar_write = bar_write,
 	.bar_map = bar_map,
 	.bar_unmap = bar_unmap,
+	.reset = reset,
 	.irq = {
 		.irq_enable = irq_enable,
 		.irq_disable = irq_disable,

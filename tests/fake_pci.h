@@ -38,6 +38,7 @@ enum fake_op {
 	FAKE_IRQ_ROUTE,
 	FAKE_IRQ_UNROUTE,
 	FAKE_IRQ_INJECT,
+	FAKE_RESET, /* the device's function reset */
 	FAKE_DMA_MAP, /* struct pci_p2p_ops: iova in addr, size in off */
 	FAKE_DMA_UNMAP,
 	FAKE_NOPS

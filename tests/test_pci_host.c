@@ -30,13 +30,24 @@ static void fwrite_(void *o, unsigned int off, unsigned int len, uint32_t val)
 
 static const struct pci_func_ops fops = { fread_, fwrite_ };
 
-/* write_held: records its call; holds a write iff it sets bit 2. */
-static unsigned int nheld;
+/*
+ * held: records its call; holds a write iff it sets bit 2, and a read
+ * iff the function is at offset 0x40 or above (a stand-in for "busy").
+ */
+static unsigned int nheld, last_write;
 static void *held_opaque;
 
-static int fheld_(void *o, unsigned int off, unsigned int len, uint32_t val)
+static int fheld_(void *o, unsigned int off, unsigned int len, int write,
+		  uint32_t val)
 {
 	held_opaque = o;
+	last_write = (unsigned int)write;
+	if (!write) {
+		last_off = off;
+		last_len = len;
+		nheld++;
+		return off >= 0x40;
+	}
 	last_off = off;
 	last_len = len;
 	last_val = val;
@@ -161,7 +172,7 @@ TEST(other_buses_reach_nothing)
 	EXPECT_EQ(h.absent_reads, 1);
 }
 
-/* Two functions of slot 3 that hold writes, slot 4 with no write_held. */
+/* Two functions of slot 3 that hold writes, slot 4 with no held op. */
 static void held_setup(struct pci_host *h, int *f0, int *f2)
 {
 	pci_host_init(h);
@@ -179,7 +190,7 @@ static uint32_t cf8_fn(unsigned int bus, unsigned int slot, unsigned int fn,
 	return 0x80000000u | bus << 16 | slot << 11 | fn << 8 | reg;
 }
 
-TEST(pio_write_held_asks_the_decoded_function)
+TEST(pio_held_asks_the_decoded_function)
 {
 	struct pci_host h, before;
 	int f0, f2;
@@ -187,31 +198,31 @@ TEST(pio_write_held_asks_the_decoded_function)
 	held_setup(&h, &f0, &f2);
 	pci_host_pio_write(&h, 0xcf8, 4, cf8_fn(0, 3, 2, 0x04));
 	memcpy(&before, &h, sizeof(h));
-	EXPECT_EQ(pci_host_pio_write_held(&h, 0xcfc, 4, 0x4), 1);
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcfc, 4, 1, 0x4), 1);
 	EXPECT_EQ(held_opaque, &f2);
 	EXPECT_EQ(last_off, 0x04);
 	EXPECT_EQ(last_len, 4);
 	EXPECT_EQ(last_val, 0x4);
 	/* the data port's byte lane is added to the register */
-	EXPECT_EQ(pci_host_pio_write_held(&h, 0xcfe, 2, 0xbeef), 1);
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcfe, 2, 1, 0xbeef), 1);
 	EXPECT_EQ(last_off, 0x06);
 	EXPECT_EQ(last_len, 2);
 	EXPECT_EQ(last_val, 0xbeef);
-	EXPECT_EQ(pci_host_pio_write_held(&h, 0xcfd, 1, 0x04), 1);
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcfd, 1, 1, 0x04), 1);
 	EXPECT_EQ(last_off, 0x05);
 	EXPECT_EQ(last_len, 1);
-	EXPECT_EQ(pci_host_pio_write_held(&h, 0xcff, 1, 0x03), 0);
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcff, 1, 1, 0x03), 0);
 	EXPECT_EQ(last_off, 0x07);
 	EXPECT_EQ(last_val, 0x03);
 	/* the function's answer is passed on, 0 as well */
-	EXPECT_EQ(pci_host_pio_write_held(&h, 0xcfc, 2, 0x2), 0);
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcfc, 2, 1, 0x2), 0);
 	EXPECT_EQ(nheld, 5);
 	/* function 0 of the slot is another function */
 	pci_host_pio_write(&h, 0xcf8, 4, cf8_fn(0, 3, 0, 0x50));
-	EXPECT_EQ(pci_host_pio_write_held(&h, 0xcfe, 2, 0x1), 0);
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcfe, 2, 1, 0x1), 0);
 	EXPECT_EQ(held_opaque, &f0);
 	EXPECT_EQ(last_off, 0x52);
-	EXPECT_EQ(pci_host_pio_write_held(&h, 0xcfc, 4, 0x00080004), 1);
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcfc, 4, 1, 0x00080004), 1);
 	EXPECT_EQ(last_off, 0x50);
 	EXPECT_EQ(last_val, 0x00080004);
 	/* asking wrote nothing, read nothing */
@@ -222,7 +233,7 @@ TEST(pio_write_held_asks_the_decoded_function)
 	EXPECT_EQ(memcmp(&before, &h, sizeof(h)), 0);
 }
 
-TEST(pio_write_held_nothing_to_hold)
+TEST(pio_held_nothing_to_hold)
 {
 	struct pci_host h, before;
 	int f0, f2;
@@ -230,94 +241,116 @@ TEST(pio_write_held_nothing_to_hold)
 	held_setup(&h, &f0, &f2);
 	/* enable bit clear */
 	pci_host_pio_write(&h, 0xcf8, 4, cf8_fn(0, 3, 0, 0x04) & ~0x80000000u);
-	EXPECT_EQ(pci_host_pio_write_held(&h, 0xcfc, 4, 0x4), 0);
-	EXPECT_EQ(pci_host_pio_write_held(&h, 0xcfc, 2, 0x4), 0);
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcfc, 4, 1, 0x4), 0);
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcfc, 2, 1, 0x4), 0);
 	/* the address port itself, whatever is in it */
 	pci_host_pio_write(&h, 0xcf8, 4, cf8_fn(0, 3, 0, 0x04));
 	memcpy(&before, &h, sizeof(h));
-	EXPECT_EQ(pci_host_pio_write_held(&h, 0xcf8, 4, 0xffffffff), 0);
-	EXPECT_EQ(pci_host_pio_write_held(&h, 0xcf8, 2, 0x4), 0);
-	EXPECT_EQ(pci_host_pio_write_held(&h, 0xcf9, 1, 0x4), 0);
-	EXPECT_EQ(pci_host_pio_write_held(&h, 0xcfb, 1, 0x4), 0);
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcf8, 4, 1, 0xffffffff), 0);
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcf8, 2, 1, 0x4), 0);
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcf9, 1, 1, 0x4), 0);
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcfb, 1, 1, 0x4), 0);
 	/* past the data port, and before the address port */
-	EXPECT_EQ(pci_host_pio_write_held(&h, 0xd00, 1, 0x4), 0);
-	EXPECT_EQ(pci_host_pio_write_held(&h, 0xcf7, 1, 0x4), 0);
-	EXPECT_EQ(pci_host_pio_write_held(&h, 0, 4, 0x4), 0);
+	EXPECT_EQ(pci_host_pio_held(&h, 0xd00, 1, 1, 0x4), 0);
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcf7, 1, 1, 0x4), 0);
+	EXPECT_EQ(pci_host_pio_held(&h, 0, 4, 1, 0x4), 0);
 	/* bad sizes and misaligned data accesses */
-	EXPECT_EQ(pci_host_pio_write_held(&h, 0xcfc, 3, 0x4), 0);
-	EXPECT_EQ(pci_host_pio_write_held(&h, 0xcfc, 0, 0x4), 0);
-	EXPECT_EQ(pci_host_pio_write_held(&h, 0xcfc, 8, 0x4), 0);
-	EXPECT_EQ(pci_host_pio_write_held(&h, 0xcfd, 2, 0x4), 0);
-	EXPECT_EQ(pci_host_pio_write_held(&h, 0xcfe, 4, 0x4), 0);
-	EXPECT_EQ(pci_host_pio_write_held(&h, 0xcff, 2, 0x4), 0);
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcfc, 3, 1, 0x4), 0);
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcfc, 0, 1, 0x4), 0);
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcfc, 8, 1, 0x4), 0);
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcfd, 2, 1, 0x4), 0);
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcfe, 4, 1, 0x4), 0);
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcff, 2, 1, 0x4), 0);
 	EXPECT_EQ(h.bad_access, 0); /* not counted: nothing was accessed */
 	EXPECT_EQ(memcmp(&before, &h, sizeof(h)), 0);
 	/* another bus */
 	pci_host_pio_write(&h, 0xcf8, 4, cf8_fn(1, 3, 0, 0x04));
-	EXPECT_EQ(pci_host_pio_write_held(&h, 0xcfc, 4, 0x4), 0);
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcfc, 4, 1, 0x4), 0);
 	pci_host_pio_write(&h, 0xcf8, 4, cf8_fn(255, 3, 0, 0x04));
-	EXPECT_EQ(pci_host_pio_write_held(&h, 0xcfc, 4, 0x4), 0);
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcfc, 4, 1, 0x4), 0);
 	/* an absent function, the host bridge */
 	pci_host_pio_write(&h, 0xcf8, 4, cf8_fn(0, 3, 1, 0x04));
-	EXPECT_EQ(pci_host_pio_write_held(&h, 0xcfc, 4, 0x4), 0);
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcfc, 4, 1, 0x4), 0);
 	pci_host_pio_write(&h, 0xcf8, 4, cf8_fn(0, 5, 0, 0x04));
-	EXPECT_EQ(pci_host_pio_write_held(&h, 0xcfc, 4, 0x4), 0);
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcfc, 4, 1, 0x4), 0);
 	pci_host_pio_write(&h, 0xcf8, 4, cf8_fn(0, 0, 0, 0x04));
-	EXPECT_EQ(pci_host_pio_write_held(&h, 0xcfc, 4, 0x4), 0);
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcfc, 4, 1, 0x4), 0);
 	/* a function whose ops hold nothing */
 	pci_host_pio_write(&h, 0xcf8, 4, cf8_fn(0, 4, 0, 0x04));
-	EXPECT_EQ(pci_host_pio_write_held(&h, 0xcfc, 4, 0x4), 0);
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcfc, 4, 1, 0x4), 0);
 	EXPECT_EQ(h.cf8, cf8_fn(0, 4, 0, 0x04));
 	EXPECT_EQ(nheld, 0);
 	EXPECT_EQ(nwrite, 0);
 	EXPECT_EQ(nread, 0);
 }
 
-TEST(ecam_write_held_asks_the_decoded_function)
+TEST(ecam_held_asks_the_decoded_function)
 {
 	struct pci_host h, before;
 	int f0, f2;
 
 	held_setup(&h, &f0, &f2);
 	memcpy(&before, &h, sizeof(h));
-	EXPECT_EQ(pci_host_ecam_write_held(&h, 3 << 15 | 2 << 12 | 0x04, 2,
-					   0x4),
+	EXPECT_EQ(pci_host_ecam_held(&h, 3 << 15 | 2 << 12 | 0x04, 2, 1, 0x4),
 		  1);
 	EXPECT_EQ(held_opaque, &f2);
 	EXPECT_EQ(last_off, 0x04);
 	EXPECT_EQ(last_len, 2);
 	EXPECT_EQ(last_val, 0x4);
-	EXPECT_EQ(pci_host_ecam_write_held(&h, 3 << 15 | 0x72, 2, 0x8000), 0);
+	EXPECT_EQ(pci_host_ecam_held(&h, 3 << 15 | 0x72, 2, 1, 0x8000), 0);
 	EXPECT_EQ(held_opaque, &f0);
 	EXPECT_EQ(last_off, 0x72);
 	EXPECT_EQ(last_val, 0x8000);
 	/* extended space is passed on too */
-	EXPECT_EQ(pci_host_ecam_write_held(&h, 3 << 15 | 0x104, 4, 0xffffffff),
-		  1);
+	EXPECT_EQ(pci_host_ecam_held(&h, 3 << 15 | 0x104, 4, 1, 0xffffffff), 1);
 	EXPECT_EQ(last_off, 0x104);
 	EXPECT_EQ(last_len, 4);
-	EXPECT_EQ(pci_host_ecam_write_held(&h, 3 << 15 | 0xfff, 1, 0x4), 1);
+	EXPECT_EQ(pci_host_ecam_held(&h, 3 << 15 | 0xfff, 1, 1, 0x4), 1);
 	EXPECT_EQ(last_off, 0xfff);
 	EXPECT_EQ(nheld, 4);
-	/* nothing to hold: bad sizes, absent, no write_held, other buses */
-	EXPECT_EQ(pci_host_ecam_write_held(&h, 3 << 15 | 0x05, 2, 0x4), 0);
-	EXPECT_EQ(pci_host_ecam_write_held(&h, 3 << 15 | 0x06, 4, 0x4), 0);
-	EXPECT_EQ(pci_host_ecam_write_held(&h, 3 << 15 | 0x04, 3, 0x4), 0);
-	EXPECT_EQ(pci_host_ecam_write_held(&h, 3 << 15 | 0x04, 0, 0x4), 0);
-	EXPECT_EQ(pci_host_ecam_write_held(&h, 3 << 15 | 1 << 12 | 0x04, 4,
-					   0x4),
+	/* nothing to hold: bad sizes, absent, no held op, other buses */
+	EXPECT_EQ(pci_host_ecam_held(&h, 3 << 15 | 0x05, 2, 1, 0x4), 0);
+	EXPECT_EQ(pci_host_ecam_held(&h, 3 << 15 | 0x06, 4, 1, 0x4), 0);
+	EXPECT_EQ(pci_host_ecam_held(&h, 3 << 15 | 0x04, 3, 1, 0x4), 0);
+	EXPECT_EQ(pci_host_ecam_held(&h, 3 << 15 | 0x04, 0, 1, 0x4), 0);
+	EXPECT_EQ(pci_host_ecam_held(&h, 3 << 15 | 1 << 12 | 0x04, 4, 1, 0x4),
 		  0);
-	EXPECT_EQ(pci_host_ecam_write_held(&h, 0x04, 4, 0x4), 0);
-	EXPECT_EQ(pci_host_ecam_write_held(&h, 4 << 15 | 0x04, 4, 0x4), 0);
-	EXPECT_EQ(pci_host_ecam_write_held(&h, 1 << 20 | 3 << 15 | 0x04, 4,
-					   0x4),
+	EXPECT_EQ(pci_host_ecam_held(&h, 0x04, 4, 1, 0x4), 0);
+	EXPECT_EQ(pci_host_ecam_held(&h, 4 << 15 | 0x04, 4, 1, 0x4), 0);
+	EXPECT_EQ(pci_host_ecam_held(&h, 1 << 20 | 3 << 15 | 0x04, 4, 1, 0x4),
 		  0);
-	EXPECT_EQ(pci_host_ecam_write_held(&h, 1ULL << 32 | 3 << 15 | 0x04, 4,
-					   0x4),
+	EXPECT_EQ(pci_host_ecam_held(&h, 1ULL << 32 | 3 << 15 | 0x04, 4, 1,
+				     0x4),
 		  0);
-	EXPECT_EQ(pci_host_ecam_write_held(&h, ~0ULL - 3, 4, 0x4), 0);
+	EXPECT_EQ(pci_host_ecam_held(&h, ~0ULL - 3, 4, 1, 0x4), 0);
 	EXPECT_EQ(nheld, 4);
 	EXPECT_EQ(nwrite, 0);
+	EXPECT_EQ(nread, 0);
+	EXPECT_EQ(memcmp(&before, &h, sizeof(h)), 0);
+}
+
+/* Reads are asked about too (a function in reset holds every access). */
+TEST(reads_are_asked_about_and_never_change_state)
+{
+	struct pci_host h, before;
+	int f0, f2;
+
+	held_setup(&h, &f0, &f2);
+	pci_host_pio_write(&h, 0xcf8, 4, cf8_fn(0, 3, 2, 0x40));
+	memcpy(&before, &h, sizeof(h));
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcfc, 4, 0, 0), 1);
+	EXPECT_EQ(held_opaque, &f2);
+	EXPECT_EQ(last_write, 0);
+	EXPECT_EQ(last_off, 0x40);
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcfe, 2, 0, 0), 1);
+	EXPECT_EQ(last_off, 0x42);
+	EXPECT_EQ(pci_host_ecam_held(&h, 3 << 15 | 0x3c, 4, 0, 0), 0);
+	EXPECT_EQ(held_opaque, &f0);
+	EXPECT_EQ(pci_host_ecam_held(&h, 3 << 15 | 0x100, 4, 0, 0), 1);
+	/* the address port is the bridge's: never held */
+	EXPECT_EQ(pci_host_pio_held(&h, 0xcf8, 4, 0, 0), 0);
+	EXPECT_EQ(pci_host_ecam_held(&h, 4 << 15 | 0x40, 4, 0, 0), 0);
+	EXPECT_EQ(nheld, 4);
 	EXPECT_EQ(nread, 0);
 	EXPECT_EQ(memcmp(&before, &h, sizeof(h)), 0);
 }

@@ -30,7 +30,8 @@ static struct fake_bench *bench_new(void)
 static int linkable(unsigned int id)
 {
 	return id == PCI_CAP_ID_MSI || id == PCI_CAP_ID_MSIX ||
-	       id == PCI_CAP_ID_EXP || id == PCI_CAP_ID_VNDR;
+	       id == PCI_CAP_ID_EXP || id == PCI_CAP_ID_VNDR ||
+	       id == PCI_CAP_ID_AF;
 }
 
 /*
@@ -635,6 +636,139 @@ TEST(pcie_cap_virtualized)
 	wr(&b->d, PCI_CFG_SPACE_SIZE, 4, 0xffffffff);
 	EXPECT_EQ(rd(&b->d, PCI_CFG_SPACE_SIZE, 4), 0);
 	check_header(&b->f, &b->d);
+}
+
+/*
+ * An FLR the guest asks for (PCIe 3.0, 6.6.2): the model first stops what
+ * the device was doing for the guest (MSI-X routes and vectors, BAR
+ * mappings, decoding), then the device resets; the guest's view comes
+ * back as the device was at start (BARs unassigned, Device Control and
+ * MSI-X control as they were), and it works again once the guest
+ * restores it.
+ */
+TEST(flr_stops_the_function_then_resets_the_device)
+{
+	struct fake_bench *b = bench_new();
+	unsigned int e = 0x60, x = 0xa0;
+	uint32_t bar0;
+
+	fake_pci_bar(&b->f, 0, 0, 0x4000);
+	fake_pci_caps_start(&b->f, e);
+	fake_pci_exp_cap(&b->f, e, x, 2 | PCI_EXP_TYPE_ENDPOINT << 4);
+	fake_pci_set32(&b->f, e + PCI_EXP_DEVCAP, PCI_EXP_DEVCAP_FLR | 0x1);
+	fake_pci_set16(&b->f, e + PCI_EXP_DEVCTL, 0x2810);
+	fake_pci_msix_cap(&b->f, x, 0, 4, 0x2000, 0x3000);
+	ASSERT_EQ(fake_pci_vdev_init(&b->d, &b->f), 0);
+	pci_vdev_bar_set(&b->d, 0, 0xe0000000);
+	pci_vdev_decode_on(&b->d);
+	bar0 = rd(&b->d, PCI_BASE_ADDRESS_0, 4);
+	wr(&b->d, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	wr(&b->d, e + PCI_EXP_DEVCTL, 2, 0x5f1f);
+	pci_vdev_bar_write(&b->d, 0, 0x2000, 4, 0xfee00000);
+	pci_vdev_bar_write(&b->d, 0, 0x2008, 4, 0x41);
+	pci_vdev_bar_write(&b->d, 0, 0x200c, 4, 0);
+	wr(&b->d, x + PCI_MSIX_FLAGS, 2, PCI_MSIX_FLAGS_ENABLE);
+	ASSERT_EQ(fake_pci_nrouted(&b->f, VFIO_PCI_MSIX_IRQ_INDEX), 1);
+	ASSERT_TRUE(b->f.mapped[0]);
+	fake_pci_clear_log(&b->f);
+
+	/* Linux's pcie_flr(): Device Control, read, FLR set, written back */
+	wr(&b->d, e + PCI_EXP_DEVCTL, 2,
+	   rd(&b->d, e + PCI_EXP_DEVCTL, 2) | PCI_EXP_DEVCTL_BCR_FLR);
+	EXPECT_EQ(fake_pci_count(&b->f, FAKE_RESET, -1), 1);
+	/* the reset comes last: after the vector and the BAR were let go */
+	EXPECT_EQ(fake_pci_pos(&b->f, FAKE_RESET, -1, 0) + 1, (int)b->f.ncalls);
+	EXPECT_GE(fake_pci_count(&b->f, FAKE_IRQ_DISABLE, -1), 1);
+	EXPECT_EQ(fake_pci_count(&b->f, FAKE_BAR_UNMAP, -1), 1);
+	EXPECT_EQ(fake_pci_nrouted(&b->f, VFIO_PCI_MSIX_IRQ_INDEX), 0);
+	EXPECT_EQ(b->d.stats.resets, 1);
+	EXPECT_TRUE(fake_pci_ok(&b->f));
+	/* the guest's view is the device's at start */
+	EXPECT_EQ(rd(&b->d, PCI_COMMAND, 2), 0);
+	EXPECT_EQ(rd(&b->d, PCI_BASE_ADDRESS_0, 4), 0);
+	EXPECT_EQ(rd(&b->d, e + PCI_EXP_DEVCTL, 2), 0x2810);
+	EXPECT_EQ(rd(&b->d, x + PCI_MSIX_FLAGS, 2), 3);
+	EXPECT_EQ(memcmp(b->d.cfg, b->d.cfg0, sizeof(b->d.cfg)), 0);
+	/* the table is masked again (PCIe 3.0, 6.8.2.9) */
+	{
+		uint64_t v = 0;
+
+		pci_vdev_bar_read(&b->d, 0, 0x200c, 4, &v);
+		EXPECT_EQ(v & PCI_MSIX_ENTRY_CTRL_MASKBIT, 1);
+	}
+	/* restored as Linux's pci_restore_state() does: it all works again */
+	fake_pci_clear_log(&b->f);
+	wr(&b->d, PCI_BASE_ADDRESS_0, 4, bar0);
+	wr(&b->d, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	EXPECT_EQ(fake_pci_count(&b->f, FAKE_BAR_MAP, -1), 1);
+	EXPECT_EQ(b->f.map_addr[0], 0xe0000000);
+	EXPECT_TRUE(fake_pci_ok(&b->f));
+}
+
+/* FLR only where the device offers it; a failed reset is counted. */
+TEST(flr_only_where_offered)
+{
+	struct fake_bench *b = bench_new();
+	unsigned int e = 0x60;
+
+	fake_pci_bar(&b->f, 0, 0, 0x4000);
+	fake_pci_caps_start(&b->f, e);
+	fake_pci_exp_cap(&b->f, e, 0, 2 | PCI_EXP_TYPE_ENDPOINT << 4);
+	ASSERT_EQ(fake_pci_vdev_init(&b->d, &b->f), 0);
+	wr(&b->d, e + PCI_EXP_DEVCTL, 2, 0xffff);
+	wr(&b->d, e + PCI_EXP_DEVCTL + 1, 1, 0xff);
+	wr(&b->d, e + PCI_EXP_DEVCTL - 2, 4, 0xffffffff);
+	EXPECT_EQ(fake_pci_count(&b->f, FAKE_RESET, -1), 0);
+	EXPECT_EQ(b->d.stats.resets, 0);
+
+	fake_pci_set32(&b->f, e + PCI_EXP_DEVCAP, PCI_EXP_DEVCAP_FLR);
+	b->f.fail[FAKE_RESET] = 1;
+	ASSERT_EQ(fake_pci_vdev_init(&b->d, &b->f), 0);
+	/* a byte write and a dword write that covers it both reach it */
+	wr(&b->d, e + PCI_EXP_DEVCTL + 1, 1, 0x80);
+	wr(&b->d, e + PCI_EXP_DEVCTL, 4, 0x8000);
+	EXPECT_EQ(fake_pci_count(&b->f, FAKE_RESET, -1), 2);
+	EXPECT_EQ(b->d.stats.resets, 2);
+	EXPECT_EQ(b->d.stats.op_errors, 2);
+	/* the bit itself always reads 0 */
+	EXPECT_EQ(rd(&b->d, e + PCI_EXP_DEVCTL, 2) & PCI_EXP_DEVCTL_BCR_FLR, 0);
+}
+
+/*
+ * Advanced Features: kept for its FLR (length, TP and FLR bits as the
+ * device has them, control and status virtual); hidden without FLR.
+ */
+TEST(af_flr)
+{
+	struct fake_bench *b = bench_new();
+	unsigned int a = 0x48, pos[4];
+
+	fake_pci_bar(&b->f, 0, 0, 0x4000);
+	fake_pci_caps_start(&b->f, a);
+	fake_pci_cap(&b->f, a, PCI_CAP_ID_AF, 0);
+	fake_pci_set8(&b->f, a + PCI_AF_LENGTH, 6);
+	fake_pci_set8(&b->f, a + PCI_AF_CAP, 0xf0 | PCI_AF_CAP_TP);
+	ASSERT_EQ(fake_pci_vdev_init(&b->d, &b->f), 0);
+	EXPECT_EQ(walk(&b->d, pos, 4), 0);
+	EXPECT_EQ(b->d.af_pos, 0);
+
+	fake_pci_set8(&b->f, a + PCI_AF_CAP,
+		      0xf0 | PCI_AF_CAP_TP | PCI_AF_CAP_FLR);
+	fake_pci_set8(&b->f, a + PCI_AF_STATUS, PCI_AF_STATUS_TP);
+	ASSERT_EQ(fake_pci_vdev_init(&b->d, &b->f), 0);
+	ASSERT_EQ(walk(&b->d, pos, 4), 1);
+	EXPECT_EQ(pos[0], a);
+	EXPECT_EQ(rd(&b->d, a + PCI_AF_LENGTH, 2),
+		  6 | (PCI_AF_CAP_TP | PCI_AF_CAP_FLR) << 8);
+	EXPECT_EQ(rd(&b->d, a + PCI_AF_CTRL, 2), 0);
+	fake_pci_clear_log(&b->f);
+	wr(&b->d, a + PCI_AF_CTRL, 1, 0xfe);
+	EXPECT_EQ(fake_pci_count(&b->f, FAKE_RESET, -1), 0);
+	EXPECT_EQ(b->d.stats.ro_writes, 1);
+	wr(&b->d, a + PCI_AF_CTRL, 1, PCI_AF_CTRL_FLR);
+	EXPECT_EQ(fake_pci_count(&b->f, FAKE_RESET, -1), 1);
+	EXPECT_EQ(rd(&b->d, a + PCI_AF_CTRL, 1), 0);
+	EXPECT_TRUE(fake_pci_ok(&b->f));
 }
 
 /* A version 1 endpoint's capability is 20 bytes: one at 0xe0 fits. */

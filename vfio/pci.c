@@ -20,6 +20,7 @@
 #include "vfio/irq.h"
 #include "vfio/notify.h"
 #include "vfio/pci.h"
+#include "vfio/reset.h"
 
 #define PAGE 4096ULL
 
@@ -318,6 +319,7 @@ static const struct pci_vdev_ops ptdev_ops = {
 	.bar_write = pt_bar_write,
 	.bar_map = pt_bar_map,
 	.bar_unmap = pt_bar_unmap,
+	.reset = ptdev_reset_start,
 	.irq = {
 		.irq_enable = ptdev_irq_enable,
 		.irq_disable = ptdev_irq_disable,
@@ -349,20 +351,25 @@ static void pt_func_write(void *opaque, unsigned int off, unsigned int len,
 	ptdev_warn_bad(pt);
 }
 
-/* Bus mastering waits for guest RAM to be mapped for DMA (vmm.h). */
-static int pt_func_write_held(void *opaque, unsigned int off, unsigned int len,
-			      uint32_t val)
+/*
+ * Bus mastering waits for guest RAM to be mapped for DMA (vmm.h); every
+ * access waits for a reset the guest asked for (vfio/reset.h).
+ */
+static int pt_func_held(void *opaque, unsigned int off, unsigned int len,
+			int write, uint32_t val)
 {
 	struct ptdev *pt = opaque;
 
-	return pt->vm->dma_pending &&
+	if (ptdev_resetting(pt))
+		return 1;
+	return write && pt->vm->dma_pending &&
 	       pci_vdev_write_masters(&pt->vdev, off, len, val);
 }
 
 static const struct pci_func_ops ptdev_func_ops = {
 	.cfg_read = pt_func_read,
 	.cfg_write = pt_func_write,
-	.write_held = pt_func_write_held,
+	.held = pt_func_held,
 };
 
 /* ---- lifetime ---- */
@@ -430,12 +437,15 @@ int ptdev_open(struct ptdev *pt, struct vm *vm, struct vfio_group *g,
 	pt->slot = slot;
 	pt->devfn = slot << 3 | fn;
 	pt->intx_efd = pt->intx_resample = -1;
-	pt->notify[0].efd = pt->notify[1].efd = -1;
+	pt->notify[0].efd = pt->notify[1].efd = pt->reset.efd = -1;
 	ret = vfio_dev_open(&pt->dev, g, bdf);
 	if (ret)
 		return ret;
-	/* Start from a known state: whatever the last user left is gone. */
-	vfio_dev_reset(&pt->dev);
+	/*
+	 * No reset here: vfio-pci has just reset the function itself (its
+	 * first open, vfio_pci_core_enable), so what the last user left is
+	 * gone. A second one would cost another FLR (100 ms or more).
+	 */
 	ret = vfio_dev_map_bars(&pt->dev);
 	if (ret)
 		goto err_close;
@@ -483,6 +493,7 @@ void ptdev_close(struct ptdev *pt)
 	if (pt->dev.fd < 0 || !pt->vm)
 		return;
 	ptdev_notify_close(pt);
+	ptdev_reset_close(pt);
 	/* Back to power-on state: MSI/MSI-X off, BARs unmapped. */
 	pci_vdev_reset(&pt->vdev);
 	for (i = 0; i < VFIO_PCI_NUM_IRQS; i++)
@@ -500,7 +511,9 @@ void ptdev_close(struct ptdev *pt)
 	if (pt->intx_resample >= 0)
 		close(pt->intx_resample);
 	pt->intx_efd = pt->intx_resample = -1;
-	/* Leave it as fresh for the next user as we found it. */
-	vfio_dev_reset(&pt->dev);
+	/*
+	 * The last close resets it again (vfio-pci's vfio_pci_core_disable):
+	 * the next user finds it as fresh as ptvm did.
+	 */
 	vfio_dev_close(&pt->dev);
 }

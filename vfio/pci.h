@@ -8,6 +8,7 @@
 #ifndef PTVM_VFIO_PCI_H
 #define PTVM_VFIO_PCI_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -48,6 +49,8 @@ struct ptdev_stats {
 	uint64_t msix_table, msix_pba;
 	uint64_t bar[PCI_STD_NUM_BARS]; /* other trapped BAR accesses */
 	uint64_t route_changes; /* KVM routes made or changed */
+	/* resets the guest asked for: done, failed, time in them */
+	uint64_t resets, reset_failed, reset_ns, reset_max_ns;
 	/* the same per vector: [0] MSI, [1] MSI-X; the first 64 vectors */
 	uint64_t vec_routes[2][PTDEV_STATS_VECS];
 };
@@ -59,6 +62,15 @@ struct ptdev_notify {
 	unsigned int kind; /* 0: error, 1: request */
 	unsigned int index; /* VFIO_PCI_ERR_IRQ_INDEX or _REQ_ */
 	int efd; /* -1: not wired */
+	struct vm_source src;
+};
+
+/* A function reset the guest asked for, on its own thread (vfio/reset.c). */
+struct ptdev_reset {
+	pthread_t thread;
+	int efd; /* -1 until the first reset: the thread's "done" */
+	int running, err;
+	uint64_t t0;
 	struct vm_source src;
 };
 
@@ -75,6 +87,7 @@ struct ptdev {
 	int intx_efd, intx_resample, intx_gsi, intx_on;
 	struct ptdev_stats stats;
 	struct ptdev_notify notify[PTDEV_NOTIFY];
+	struct ptdev_reset reset;
 	uint64_t warned_bad, warned_ns; /* rate limit of the bad-access line */
 };
 

@@ -27,12 +27,12 @@ int arch_io_held(struct vm *vm, const struct vcpu_trap *t)
 {
 	uint32_t val = 0;
 
-	if (!t->write || t->len > 4 || t->kind != TRAP_MMIO ||
+	if (t->len > 4 || t->kind != TRAP_MMIO ||
 	    !in_range(t->addr, t->len, LAYOUT_ECAM_BASE, LAYOUT_ECAM_SIZE))
 		return 0;
 	memcpy(&val, t->data, t->len);
-	return pci_host_ecam_write_held(&vm->pci, t->addr - LAYOUT_ECAM_BASE,
-					t->len, val);
+	return pci_host_ecam_held(&vm->pci, t->addr - LAYOUT_ECAM_BASE, t->len,
+				  t->write, val);
 }
 
 /* The platform's own registers at a; 1 if a was one of them. */

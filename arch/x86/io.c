@@ -118,15 +118,14 @@ int arch_io_held(struct vm *vm, const struct vcpu_trap *t)
 	uint32_t val = 0;
 	unsigned int i;
 
-	if (!t->write || t->len > 4)
+	if (t->len > 4)
 		return 0;
 	if (t->kind == TRAP_MMIO) {
 		memcpy(&val, t->data, t->len);
 		return in_range(t->addr, t->len, LAYOUT_ECAM_BASE,
 				LAYOUT_ECAM_SIZE) &&
-		       pci_host_ecam_write_held(&vm->pci,
-						t->addr - LAYOUT_ECAM_BASE,
-						t->len, val);
+		       pci_host_ecam_held(&vm->pci, t->addr - LAYOUT_ECAM_BASE,
+					  t->len, t->write, val);
 	}
 	if (t->kind != TRAP_PIO ||
 	    !in_range(t->addr, t->len, PCI_HOST_PIO_BASE, PCI_HOST_PIO_SIZE))
@@ -134,8 +133,8 @@ int arch_io_held(struct vm *vm, const struct vcpu_trap *t)
 	/* string PIO: held whole if any of its elements would be */
 	for (i = 0; i < t->count; i++) {
 		memcpy(&val, t->data + i * t->len, t->len);
-		if (pci_host_pio_write_held(&vm->pci, (unsigned int)t->addr,
-					    t->len, val))
+		if (pci_host_pio_held(&vm->pci, (unsigned int)t->addr, t->len,
+				      t->write, val))
 			return 1;
 	}
 	return 0;

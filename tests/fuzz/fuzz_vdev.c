@@ -64,6 +64,7 @@ struct fake {
 	int tainted; /* an op failed: state may legitimately lag */
 	int cmd_synced; /* the model has written the command register */
 	unsigned int step;
+	unsigned int resets; /* function resets the guest asked for */
 };
 
 #define CHECK(f, cond)                                                     \
@@ -271,6 +272,21 @@ static int fake_bar_unmap(void *opaque, unsigned int bar, uint64_t addr)
 	return 0;
 }
 
+/* A function reset the guest asked for: nothing decodes or fires then. */
+static int fake_reset(void *opaque)
+{
+	struct fake *f = opaque;
+	unsigned int i;
+
+	for (i = 0; i < PCI_STD_NUM_BARS; i++)
+		CHECK(f, !f->mapped[i]);
+	for (i = 0; i < NIDX; i++)
+		CHECK(f, !f->nvec[i]);
+	f->resets++;
+	f->cfg[PCI_COMMAND] = f->cfg[PCI_COMMAND + 1] = 0;
+	return 0;
+}
+
 static int fake_irq_enable(void *opaque, unsigned int index, unsigned int nvec)
 {
 	struct fake *f = opaque;
@@ -353,6 +369,7 @@ static const struct pci_vdev_ops fake_ops = {
 	.bar_write = fake_bar_write,
 	.bar_map = fake_bar_map,
 	.bar_unmap = fake_bar_unmap,
+	.reset = fake_reset,
 	.irq = {
 		.irq_enable = fake_irq_enable,
 		.irq_disable = fake_irq_disable,
@@ -393,7 +410,8 @@ static unsigned int chain_walk(struct fake *f, struct pci_vdev *d, uint8_t *pos)
 		CHECK(f, n < 48);
 		CHECK(f, p >= PCI_STD_HEADER_SIZEOF && !(p & 3));
 		CHECK(f, id == PCI_CAP_ID_MSI || id == PCI_CAP_ID_MSIX ||
-				 id == PCI_CAP_ID_EXP || id == PCI_CAP_ID_VNDR);
+				 id == PCI_CAP_ID_EXP ||
+				 id == PCI_CAP_ID_VNDR || id == PCI_CAP_ID_AF);
 		pos[n++] = (uint8_t)p;
 		p = guest_rd(d, p + PCI_CAP_LIST_NEXT, 1);
 	}
