@@ -253,10 +253,19 @@ static int opt_flag(struct opts *o, const char *a)
 
 static int opt_device(struct opts *o, const char *v)
 {
+	const char *tok = strchr(v, ',');
+	char addr[16];
 	struct pci_bdf b;
 	unsigned int j;
+	size_t n = tok ? (size_t)(tok - v) : strlen(v);
 
-	if (opts_parse_bdf(v, &b))
+	/* the token's form is VFIO's to check */
+	if (tok && strncmp(tok, ",vf-token=", 10))
+		return opts_fail(
+			o, "--device '%s': give BDF or BDF,vf-token=UUID", v);
+	memcpy(addr, v, n < 15 ? n : 15);
+	addr[n < 15 ? n : 15] = 0;
+	if (opts_parse_bdf(addr, &b))
 		return opts_fail(
 			o,
 			"--device '%s': not a PCI address (use DDDD:BB:SS.F, e.g. 0000:00:04.0)",
@@ -270,6 +279,7 @@ static int opt_device(struct opts *o, const char *v)
 	if (o->ndevices == OPTS_MAX_DEVICES)
 		return opts_fail(o, "--device %s: at most %d devices", v,
 				 OPTS_MAX_DEVICES);
+	o->vf_token[o->ndevices] = tok ? tok + 10 : NULL;
 	o->device[o->ndevices++] = b;
 	return 0;
 }
@@ -462,9 +472,11 @@ const char opts_usage[] =
 	"  --cmdline STR      kernel command line (default \"console=ttyS0 panic=-1\")\n"
 	"  --mem SIZE         guest RAM: 512M, 4G... (default 512M, at least 16M)\n"
 	"  --cpus N           vCPUs (default 1)\n"
-	"  --device BDF       pass host PCI function BDF (bound to vfio-pci) through;\n"
+	"  --device BDF[,vf-token=UUID]\n"
+	"                     pass host PCI function BDF (bound to vfio-pci) through;\n"
 	"                     up to 16, on the guest's bus 0 at slots 1, 2... in order\n"
-	"                     (functions of one device share a slot with function 0)\n"
+	"                     (functions of one device share a slot with function 0);\n"
+	"                     a VF whose PF is on vfio-pci needs the PF owner's token\n"
 	"  --reboot           restart the guest when it reboots instead of exiting\n"
 	"  --shutdown-timeout SECS  on SIGTERM or SIGPWR, press the guest's power\n"
 	"                     button and wait SECS (default 30; 0: stop at once)\n"

@@ -50,6 +50,8 @@ struct opts {
 	int help, version;
 	unsigned int ndevices;
 	struct pci_bdf device[OPTS_MAX_DEVICES];
+	/* --device BDF,vf-token=UUID: a VF whose PF is on vfio-pci; or NULL */
+	const char *vf_token[OPTS_MAX_DEVICES];
 	char err[OPTS_ERR_LEN];
 };
 

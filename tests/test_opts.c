@@ -127,6 +127,41 @@ TEST(devices)
 	EXPECT_TRUE(strstr(o.err, "at most"));
 }
 
+/* A VF of a PF on vfio-pci takes its token; its form is VFIO's to check. */
+TEST(device_vf_token)
+{
+	static const char *const bad[] = {
+		"0000:00:04.1,",
+		"0000:00:04.1,vf_token=x",
+		"0000:00:04.1,vf-token",
+		"00:04.1,token=x",
+		"0000:00:4.1,vf-token=x",
+		"0000:00:04.10,vf-token=x",
+		",vf-token=x",
+	};
+	const char *tok = "0000:00:04.1,vf-token=2ab7f6a8-4a1e-4b8c-9c1e-"
+			  "0f0e0d0c0b0a";
+	struct opts o;
+	unsigned int i;
+
+	ASSERT_EQ(parse(&o, "--kernel=k", "--device", tok, "--device=00:05.0"),
+		  0);
+	EXPECT_EQ(o.ndevices, 2);
+	EXPECT_EQ(o.device[0].slot, 4);
+	EXPECT_EQ(o.device[0].fn, 1);
+	EXPECT_TRUE(o.vf_token[0] && !strcmp(o.vf_token[0], tok + 22));
+	EXPECT_TRUE(!o.vf_token[1]);
+	/* the same function twice, with and without a token */
+	EXPECT_EQ(parse(&o, "--kernel=k", "--device", tok, "--device=00:04.1"),
+		  -EINVAL);
+	EXPECT_TRUE(strstr(o.err, "given twice"));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(parse(&o, "--kernel=k", "--device", bad[i], NULL),
+			  -EINVAL);
+		EXPECT_TRUE(strstr(o.err, bad[i]));
+	}
+}
+
 TEST(dma_map)
 {
 	static const char *const bad[] = { "after",	  "",

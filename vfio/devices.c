@@ -253,15 +253,26 @@ int vm_devices_open(struct vm *vm)
 	place(o, gslot, gfn, multi);
 	for (i = 0; i < o->ndevices; i++) {
 		struct ptdev *pt = calloc(1, sizeof(*pt));
+		char name[64];
 
 		if (!pt)
 			return dev_fail(bdf[i], "out of memory");
-		ret = ptdev_open(pt, vm, group[i], bdf[i], i, gslot[i], gfn[i],
+		fmt_snprintf(name, sizeof(name), "%s%s%s", bdf[i],
+			     o->vf_token[i] ? " vf_token=" : "",
+			     o->vf_token[i] ? o->vf_token[i] : "");
+		ret = ptdev_open(pt, vm, group[i], name, i, gslot[i], gfn[i],
 				 multi[i]);
 		if (ret) {
 			free(pt);
 			if (ret == -EBUSY)
 				return group_fail(bdf[i], ret);
+			/* a VF of a PF on vfio-pci: no token, or a wrong one */
+			if (ret == -EACCES ||
+			    (ret == -EINVAL && o->vf_token[i]))
+				return dev_fail(
+					bdf[i],
+					"VFIO wants the VF token the PF's owner set (--device %s,vf-token=UUID)",
+					bdf[i]);
 			if (ret == -ENOSPC)
 				return dev_fail(
 					bdf[i],

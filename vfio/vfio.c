@@ -212,7 +212,8 @@ int vfio_dev_open(struct vfio_dev *d, struct vfio_group *g, const char *bdf)
 	int ret;
 
 	memset(d, 0, sizeof(*d));
-	fmt_snprintf(d->name, sizeof(d->name), "%s", bdf);
+	/* bdf may go on with " vf_token=UUID" for VFIO (a VF of a vfio PF) */
+	fmt_snprintf(d->name, sizeof(d->name), "%.12s", bdf);
 	d->group = g;
 	d->fd = ioctl(g->fd, VFIO_GROUP_GET_DEVICE_FD, bdf);
 	if (d->fd < 0)
