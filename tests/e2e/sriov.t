@@ -91,6 +91,7 @@ rc=$?
 tap_check "PF: ptvm exit 0 (got $rc)" [ $rc = 0 ]
 reset_checks $OUT/pf.log PF 1
 tap_check "PF: --stats counts the reset: done 1, failed 0 (got $(stats_resets $OUT/pf.json))" [ "$(stats_resets $OUT/pf.json)" = "1 0" ]
+python3 -c 'import json,sys; [print(x["bdf"], x["resets"]) for x in json.load(open(sys.argv[1]))["devices"]]' $OUT/pf.json 2>&1 | tap_diag
 
 # -- the VFs: L1 sets them up as QEMU's nvme.rst says --
 modprobe nvme
@@ -134,6 +135,7 @@ rc=$?
 tap_check "two VFs in one guest: ptvm exit 0 (got $rc)" [ $rc = 0 ]
 reset_checks $OUT/two.log "two VFs in one guest" 2
 tap_check "two VFs in one guest: --stats counts both resets (got $(stats_resets $OUT/two.json))" [ "$(stats_resets $OUT/two.json)" = "2 0" ]
+python3 -c 'import json,sys; [print(x["bdf"], x["resets"]) for x in json.load(open(sys.argv[1]))["devices"]]' $OUT/two.json 2>&1 | tap_diag
 
 # -- one VF each in two guests at once --
 timeout -k 30 400 build/ptvm --kernel "$kernel" --initrd $ini --mem 384M --device $v0 \
@@ -203,7 +205,7 @@ timeout -k 30 300 build/ptvm --kernel "$kernel" --initrd $ini --mem 256M --devic
 	--cmdline "$cmd" </dev/null >$OUT/token.log 2>&1
 rc=$?
 tap_check "VF token (the owner's): ptvm --device $tv,vf-token=...: exit 0 (got $rc)" [ $rc = 0 ]
-tap_check "VF token (the owner's): the guest saw the VF" grep -qa "^PTVM-FUNCS 1 " $OUT/token.log
+tap_check "VF token (the owner's): the guest saw the VF" grep -qa "PTVM-FUNCS 1 " $OUT/token.log
 grep -a -E 'PTVM-|ptvm:' $OUT/token.log | tr -d '\r' | tap_diag
 kill $owner 2>/dev/null
 wait $owner 2>/dev/null
