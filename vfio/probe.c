@@ -219,8 +219,12 @@ int probe_main(int argc, char *argv[])
 		char key[16];
 
 		fmt_snprintf(key, sizeof(key), "cap@0x%02x", pos);
+		/* Advanced Features is kept only for its FLR */
 		kv(&o, key, "%s (0x%02x): %s", cap_name(id), id,
-		   pci_cap_policy_name(id));
+		   id == PCI_CAP_ID_AF &&
+				   !(cfg[pos + PCI_AF_CAP] & PCI_AF_CAP_FLR)
+			   ? "hidden"
+			   : pci_cap_policy_name(id));
 		if (id == PCI_CAP_ID_MSIX)
 			msix = ((cfg[pos + 2] | cfg[pos + 3] << 8) &
 				PCI_MSIX_FLAGS_QSIZE) +
