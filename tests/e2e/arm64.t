@@ -34,14 +34,14 @@ nvme_img=build/e2e/arm64-core-nvme.img ahci_img=build/e2e/arm64-core-ahci.img
 # the NVMe drive's layout, in MiB: 8 MiB written by the multi guest at 16,
 # by the intx guest at 0; the reboot guest's token at 48 and its record
 # written after the press at 52; the marker at 40 (put_marker)
-rw_multi=16 rw_intx=0 token=48 pressed=52
+rw_multi=16 rw_intx=0 rw_reset=8 token=48 pressed=52
 if [ "${1:-}" != --in-l1 ]; then
 	for c in qemu-system-aarch64 aarch64-linux-musl-gcc; do
 		command -v $c >/dev/null && continue
 		echo "1..0 # SKIP no $c on the host (scripts/setup installs it)"
 		exit 0
 	done
-	tap_plan 48
+	tap_plan 51
 	t0=$SECONDS
 	# (flock: scenarios run side by side, and two ninjas must not share
 	# build/'s logs)
@@ -70,6 +70,8 @@ if [ "${1:-}" != --in-l1 ]; then
 		[ "$(field PTVM-AHCI multi)" = "$amark" ]
 	sum=$(field PTVM-RW-OK intx) host=$(md5 $rw_intx)
 	tap_check "intx: the image holds the 8 MiB the guest wrote on INTx (md5 $host)" [ "${sum:-none}" = "$host" ]
+	sum=$(field PTVM-RW-AFTER-OK intx) host=$(dd if=$nvme_img bs=1M skip=$rw_reset count=4 2>/dev/null | md5sum | cut -c1-32)
+	tap_check "intx: ... and the 4 MiB it wrote after its reset (md5 $host)" [ "${sum:-none}" = "$host" ]
 	tap_check "reboot: the image holds the first boot's token" [ "$(block $token)" = PTVM-BOOTED-ONCE ]
 	tap_check "reboot: the image holds the record the guest wrote after the button press" \
 		[ "$(block $pressed)" = PTVM-PRESSED-AND-WROTE ]
@@ -238,7 +240,7 @@ tap_check "multi: no ptvm process left" no_ptvm
 
 # ---- intx: pci=nomsi, 1 vCPU; no gpio_keys: SIGTERM stops it at once ----
 t=$(ms)
-launch intx --mem 256M --device $nvme --cmdline "$base pci=nomsi ptvm.nvme=$rw_intx ptvm.button=none"
+launch intx --mem 256M --device $nvme --cmdline "$base pci=nomsi ptvm.nvme=$rw_intx ptvm.reset=$rw_reset ptvm.button=none"
 ready intx 480
 stop
 took intx $t
@@ -247,6 +249,9 @@ tap_check "intx: 1 vCPU online in the guest" grep -qaE "PTVM-INIT cpus=1 online=
 tap_check "intx: pci=nomsi: 8 MiB written and read back compare equal" grep -qa PTVM-RW-OK $log
 tap_check "intx: pci=nomsi: nvme interrupts count on a GICv3 SPI, level-triggered" \
 	irqs $log "GICv3 .*Level.*nvme"
+tap_check "intx: the guest reset the drive by FLR through ptvm (CC non-zero before, 0 after)" \
+	sh -c "grep -a '^PTVM-RESET' $log | tr -d '\r' | awk '\$3 == \"method=flr\" && \$4 == \"rc=0\" && \$5 != \"cc_before=0x00000000\" && \$6 == \"cc_after=0x00000000\"' | grep -q ."
+tap_check "intx: after the reset, the driver bound again on INTx and 4 MiB compared equal" grep -qa PTVM-RW-AFTER-OK $log
 tap_check "intx: the guest has no power button (no gpio_keys)" grep -qaE "PTVM-BUTTON none\s*$" $log
 tap_check "intx: SIGTERM to a guest without gpio_keys: exit 143 at once (got $rc, after $elapsed ms)" \
 	sh -c "[ $rc = 143 ] && [ $elapsed -lt 10000 ]"

@@ -7,6 +7,10 @@
 #   ptvm.nvme=MiB        /dev/nvme0n1: the marker at ptvm.marker_off, then
 #                        8 MiB of random data at MiB, O_DIRECT both ways,
 #                        compared
+#   ptvm.reset=MiB       after ptvm.nvme: unbind the driver, read CC through
+#                        /dev/mem, reset the function from sysfs (an FLR
+#                        through ptvm), read CC again, bind the driver
+#                        again and compare 4 MiB at MiB
 #   ptvm.ahci=1          /dev/sda: the marker
 #   ptvm.net=1           eth0 up as fe80::2, pings to L1's fe80::1
 #   ptvm.once=MiB        a guest that reboots once: the first boot writes
@@ -85,6 +89,23 @@ if [ -n "$rw" ]; then
 	dd if=$nvme of=/tmp/r bs=1M skip=$rw count=8 iflag=direct 2>/dev/null
 	if cmp -s /tmp/w /tmp/r; then echo "PTVM-RW-OK $(md5sum </tmp/w | cut -c1-32) $(up)"; else echo "PTVM-RW-BAD $(up)"; fi
 	rm -f /tmp/w /tmp/r
+fi
+rs=$(arg ptvm.reset)
+if [ -n "$rw" ] && [ -n "$rs" ]; then
+	for d in /sys/bus/pci/devices/*; do [ "$(cat $d/class)" = 0x010802 ] && break; done
+	f=${d##*/}
+	bar0=$(head -n 1 $d/resource | cut -d' ' -f1)
+	echo $f >/sys/bus/pci/drivers/nvme/unbind
+	cc0=$(devmem $((bar0 + 0x14)) 32)
+	echo 1 >$d/reset
+	rc=$?
+	echo "PTVM-RESET $f method=$(cat $d/reset_method) rc=$rc cc_before=$cc0 cc_after=$(devmem $((bar0 + 0x14)) 32) $(up)"
+	echo $f >/sys/bus/pci/drivers/nvme/bind
+	for i in $(seq 100); do [ -b $nvme ] && break; sleep 0.2; done
+	dd if=/dev/urandom of=/tmp/w bs=1M count=4 2>/dev/null
+	dd if=/tmp/w of=$nvme bs=1M seek=$rs count=4 oflag=direct conv=fsync 2>/dev/null
+	dd if=$nvme of=/tmp/r bs=1M skip=$rs count=4 iflag=direct 2>/dev/null
+	if cmp -s /tmp/w /tmp/r; then echo "PTVM-RW-AFTER-OK $(md5sum </tmp/w | cut -c1-32)"; else echo PTVM-RW-AFTER-BAD; fi
 fi
 if [ -n "$(arg ptvm.ahci)" ]; then
 	echo "PTVM-AHCI $(rd /dev/sda $(arg ptvm.marker_off))"
