@@ -10,11 +10,13 @@
 . /common.sh
 loadmods
 want=$(arg ptvm.nfunc)
+# ptvm.blkwait=S: how long each function's block device may take (30 s)
+blkwait=$(arg ptvm.blkwait)
 fns() { for d in /sys/bus/pci/devices/*; do [ "$(cat $d/class)" = 0x010802 ] && echo ${d##*/}; done; }
 # the namespace block device of function $1 once its driver has it
 blk() { ls -d /sys/bus/pci/devices/$1/nvme/nvme*/nvme*n1 2>/dev/null | head -n 1 | sed 's|.*/||'; }
 waitblk() {
-	for t in $(seq 150); do
+	for t in $(seq $((${blkwait:-30} * 5))); do
 		b=$(blk $1)
 		[ -n "$b" ] && [ -b /dev/$b ] && { echo $b; return; }
 		sleep 0.2
