@@ -52,33 +52,17 @@ int mem_alloc(struct mem *m, const struct mem_map *map, uint64_t size,
 	      int hugepages)
 {
 	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
-	uint64_t slack = 0, head;
-	uint8_t *p;
+	void *p;
 
 	/*
 	 * Hugepages are reserved at mmap time, so that a short pool fails
 	 * here with a clear line rather than as SIGBUS on first touch.
-	 * Otherwise the mapping starts on a 2 MiB boundary, as the guest's
-	 * RAM does: only then can transparent huge pages back it and KVM map
-	 * the guest's memory in 2 MiB blocks instead of 4 KiB pages (measured
-	 * on arm64: a guest at init in 2.7-3.1 s of its time instead of
-	 * 3.5-5.5 s), and the IOMMU with it.
 	 */
 	if (hugepages)
 		flags = (flags & ~MAP_NORESERVE) | MAP_HUGETLB;
-	else
-		slack = MEM_ALIGN;
-	p = mmap(NULL, size + slack, PROT_READ | PROT_WRITE, flags, -1, 0);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, -1, 0);
 	if (p == MAP_FAILED)
 		return -errno;
-	head = (MEM_ALIGN - ((uintptr_t)p & (MEM_ALIGN - 1))) & (MEM_ALIGN - 1);
-	if (slack) {
-		if (head)
-			munmap(p, head);
-		if (slack - head)
-			munmap(p + head + size, slack - head);
-		p += head;
-	}
 	/* Guest RAM is of no use in a core dump, and may be large. */
 	madvise(p, size, MADV_DONTDUMP);
 	mem_layout(m, map, p, size);

@@ -49,12 +49,7 @@ uint64_t mem_top_aligned(const struct mem *m);
  */
 void *mem_gpa(const struct mem *m, uint64_t gpa, uint64_t len);
 
-/* Where the host mapping of guest RAM starts: 2 MiB, a huge page. */
-#define MEM_ALIGN (2ULL << 20)
-/*
- * Maps guest RAM (MAP_HUGETLB when hugepages), MEM_ALIGN-aligned, laid
- * out by map. 0 or -errno.
- */
+/* Maps guest RAM (MAP_HUGETLB when hugepages), laid out by map. 0 or -errno. */
 int mem_alloc(struct mem *m, const struct mem_map *map, uint64_t size,
 	      int hugepages);
 void mem_free(struct mem *m);

@@ -130,29 +130,6 @@ static void prefault_all(uint64_t size, unsigned int threads)
 	mem_free(&m);
 }
 
-/* THP and KVM's 2 MiB blocks need the host mapping on a 2 MiB boundary. */
-TEST(ram_starts_on_a_huge_page_boundary)
-{
-	uint64_t sizes[] = { 16ULL << 20, (16ULL << 20) + 4096, 64ULL << 20 };
-	unsigned int i, j;
-
-	for (i = 0; i < 3; i++) {
-		for (j = 0; j < 4; j++) { /* whatever mmap hands out before */
-			struct mem m;
-			void *pad = mmap(NULL, 4096 * (j + 1), PROT_READ,
-					 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-			alloc(&m, sizes[i]);
-			EXPECT_EQ((uintptr_t)m.base & (MEM_ALIGN - 1), 0);
-			EXPECT_EQ(m.range[0].hva, m.base);
-			m.base[0] = 1;
-			m.base[sizes[i] - 1] = 2; /* all of it is there */
-			mem_free(&m);
-			munmap(pad, 4096 * (j + 1));
-		}
-	}
-}
-
 TEST(prefault_one_thread)
 {
 	prefault_all(SIZE, 1);
